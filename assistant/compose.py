@@ -1,0 +1,170 @@
+"""The extractive composer: verdict + evidence → the answer object, with no language model.
+
+The checker's verdict is authoritative; retrieval only supplies informational answers and related clauses."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from typing import Sequence
+
+from .answer import Answer, Citation, RuleHit
+from .clauses import Clause
+from .document import Corpus
+from .normalize import expand
+from .verdict import Decision, most_severe
+from .verify import cite
+
+SUMMARY_LEAD = {
+    Decision.PROHIBITED: "不可以。",
+    Decision.ALLOWED: "可以。",
+    Decision.CONDITIONAL: "需满足以下条件才可以：",
+    Decision.NOT_COVERED: "本通知未作规定。",
+    Decision.INFO: "",
+}
+GENERAL_PRECONDITIONS = "已纳入省级部门指导性目录且已有预算安排的服务事项"  # 正文/三/（三）, verbatim
+_SENT = re.compile(r"[^。；！？\n]+[。；！？]?")
+
+
+@dataclass(frozen=True, slots=True)
+class PartResult:
+    """What the chain decided for one part of a (possibly multi-part) question."""
+
+    text: str
+    decision: Decision
+    citations: tuple[Citation, ...]
+    reasons: tuple[str, ...]
+    rules: tuple[RuleHit, ...] = ()
+    open_conditions: tuple[str, ...] = ()
+    understood: str = ""
+
+
+def bigrams(s: str) -> set[str]:
+    s = re.sub(r"[\s，。；：、（）《》“”,.;:!?？！]", "", s)
+    return {s[i:i + 2] for i in range(len(s) - 1)}
+
+
+def best_sentence(clause: Clause, question: str) -> tuple[int, int]:
+    """Span of the sentence of `clause` that shares the most character bigrams with the question."""
+    q = bigrams(expand(question))
+    best, span = -1.0, (0, len(clause.text))
+    for m in _SENT.finditer(clause.text):
+        s = m.group(0)
+        if len(s.strip()) < 4:
+            continue
+        overlap = len(q & bigrams(s)) + 0.001 * len(s)  # ties → the longer, more complete sentence
+        if overlap > best:
+            best, span = overlap, (m.start(), m.end())
+    return span
+
+
+def sentence_citation(corpus: Corpus, clause: Clause, question: str, score: float) -> Citation | None:
+    if clause.kind in ("item", "section", "effective", "note", "title", "addressee", "signature", "annex") \
+            and len(clause.text) <= 200:
+        return cite(corpus, clause.clause_id, clause.text, score)  # short clauses: the whole item is the rule
+    start, end = best_sentence(clause, question)
+    return cite(corpus, clause.clause_id, clause.text[start:end].strip(), score)
+
+
+def checker_part(corpus: Corpus, part) -> PartResult:
+    """A part the checker decided: cite each fired rule's own quote, deciding rule first."""
+    firings = tuple(part.verdict.fired) + tuple(getattr(part.verdict, "excepted", ()))
+    cites = tuple(c for f in firings if (c := cite(corpus, f.clause_id, f.quote)))
+    reasons = tuple(dict.fromkeys(f.explanation for f in part.verdict.fired if f.explanation))
+    rules = tuple(RuleHit(f.rule_id, f.clause_id, tuple(f.matched)) for f in part.verdict.fired)
+    return PartResult(part.text, Decision(part.verdict.decision), cites, reasons, rules,
+                      tuple(part.verdict.open_conditions), part.understood)
+
+
+def retrieval_part(corpus: Corpus, text: str, refs: Sequence[Clause], hits, relevant: bool) -> PartResult:
+    """A part the checker is silent on: a named clause, a fact the notice states, or not covered."""
+    if refs:
+        cites = tuple(c for r in refs if (c := cite(corpus, r.clause_id, r.text)))
+        names = "、".join(r.label for r in refs)
+        return PartResult(text, Decision.INFO, cites, (f"您问的是{names}，原文如下。",))
+    if not hits or not relevant:
+        return PartResult(text, Decision.NOT_COVERED, (), ())
+    top = hits[0]
+    cites = [c for c in [sentence_citation(corpus, top.clause, text, top.score)] if c]
+    for h in hits[1:3]:  # a second clause when it is nearly as good (facts split across clauses)
+        if h.score >= 0.9 * top.score and (c := sentence_citation(corpus, h.clause, text, h.score)):
+            cites.append(c)
+    return PartResult(text, Decision.INFO, tuple(cites), (f"依据{top.clause.label}的规定。",))
+
+
+def related(corpus: Corpus, question: str, hits, have: set[str], limit: int) -> tuple[Citation, ...]:
+    out = []
+    for h in hits:
+        if len(out) >= limit:
+            break
+        if h.clause.clause_id not in have and h.clause.kind in ("item", "closing", "preface", "intro", "effective") \
+                and (c := sentence_citation(corpus, h.clause, question, h.score)):
+            out.append(c)
+            have.add(h.clause.clause_id)
+    return tuple(out)
+
+
+def compose(question: str, parts: Sequence[PartResult], corpus: Corpus, *, hits=(), disregarded=(),
+            today: date | None = None, nearest: Clause | None = None) -> Answer:
+    decision = most_severe(p.decision for p in parts)
+    deciding = next(p for p in parts if p.decision == decision)
+    ordered = [deciding, *(p for p in parts if p is not deciding)]
+    citations: list[Citation] = [c for p in ordered for c in p.citations]
+    have = {c.clause_id for c in citations}
+    eligibility = decision in (Decision.ALLOWED, Decision.CONDITIONAL)
+    if eligibility and "正文/三/（三）" not in have and (c := cite(corpus, "正文/三/（三）", GENERAL_PRECONDITIONS)):
+        citations.append(c)
+        have.add(c.clause_id)
+    if decision != Decision.NOT_COVERED:
+        citations += related(corpus, question, hits, have, limit=max(0, 4 - len(citations)))
+    conditions = tuple(dict.fromkeys(x for p in ordered for x in p.open_conditions))
+    doc = corpus.document
+    summary = _summary(decision, deciding, conditions, citations)
+    body: list[str] = []
+    understood = "\n".join(p.understood for p in ordered if p.understood)
+    if understood:
+        body.append(understood)
+    for i, p in enumerate(ordered, 1):
+        head = f"**第{i}问**（{p.decision.zh}）：" if len(ordered) > 1 else ""
+        if p.reasons:
+            body.append(head + " ".join(p.reasons))
+        elif p.decision == Decision.NOT_COVERED:
+            body.append(head + "本通知（湘财综〔2022〕28号）对此没有作出规定，无法据此给出结论；"
+                               "请查阅其他相关规定或咨询财政部门。")
+        for c in p.citations:
+            body.append(f"> {c.label}（`{c.clause_id}`）：“{c.quote}”")
+    if decision == Decision.NOT_COVERED and nearest is not None:
+        body.append(f"相关条款（仅供参考，并非对此问题的规定）：{nearest.label}。")
+    if conditions:
+        body.append("需要确认的条件：\n" + "\n".join(f"- {c}" for c in conditions))
+    if eligibility:
+        body.append("一般前提：购买的服务事项须属于本部门政府购买服务指导性目录，且财政已安排预算"
+                    "（正文三、（三）：“已纳入省级部门指导性目录且已有预算安排的服务事项，可按规定实施购买服务”）。")
+    if disregarded:
+        body.append("提示：提问中试图改变规则或结论的文字（" + "；".join(f"“{d[:30]}”" for d in disregarded)
+                    + "）已被忽略，结论只依据通知原文和负面清单规则。")
+    warnings = ()
+    if doc.expired(today):
+        warnings = (f"注意：本通知有效期至 {doc.expires.isoformat()}，现已失效，请核实现行规定。",)
+        body.append(warnings[0])
+    body.append(f"依据：{doc.doc_id}，{doc.effective.isoformat()} 起施行，有效期至 {doc.expires.isoformat()}。")
+    return Answer(
+        question=question, verdict=decision, summary=summary, answer="\n\n".join(body),
+        citations=tuple(citations), rules=tuple(r for p in ordered for r in p.rules), document=doc.stamp(),
+        understood=understood, open_conditions=conditions, disregarded=tuple(disregarded), warnings=warnings,
+    )
+
+
+def _summary(decision: Decision, deciding: PartResult, conditions, citations) -> str:
+    lead = SUMMARY_LEAD[decision]
+    if decision == Decision.CONDITIONAL:
+        return lead + ("；".join(conditions) or "属于本部门指导性目录且已安排预算") + "。"
+    if decision == Decision.INFO and citations:
+        c = citations[0]
+        quote = c.quote if len(c.quote) <= 80 else c.quote[:78] + "…"
+        return f"根据{c.label}：{quote}"
+    if decision == Decision.NOT_COVERED:
+        return lead + "无法据此给出结论，请以其他相关规定为准或咨询财政部门。"
+    reason = deciding.reasons[0] if deciding.reasons else ""
+    return lead + reason
