@@ -73,9 +73,10 @@ class Answer:
     def to_text(self) -> str:
         """Readable plain text for the terminal and the UI's copy button."""
         lines = [f"【{self.verdict.zh}】{self.summary}", "", self.answer]
-        if self.citations:
-            lines += ["", "引用条款："]
-            lines += [f"- {c.label}（{c.clause_id}）：“{c.quote}”" for c in self.citations]
+        more = [c for c in self.citations if c.quote not in self.answer]  # not already quoted above
+        if more:
+            lines += ["", "相关条款："]
+            lines += [f"- {c.label}（{c.clause_id}）：“{c.quote}”" for c in more]
         return "\n".join(lines).strip() + "\n"
 
     def to_markdown(self) -> str:

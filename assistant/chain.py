@@ -1,11 +1,11 @@
-"""The answer chain (LangChain LCEL): normalise → (exact reference ∥ checker ∥ hybrid retrieval) → compose → verify.
+"""The answer chain (LangChain LCEL): normalise → checker → (exact reference ∥ hybrid retrieval) → compose → verify.
 
 Each stage is a plain function wrapped as a Runnable, so tests can invoke them one by one. The checker's
 verdict is authoritative; retrieval answers only what the checker is silent on."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Callable
 
@@ -22,75 +22,62 @@ from .verdict import Decision
 class Query:
     question: str  # as asked (validated)
     text: str  # normalised
-    parts: tuple[str, ...]  # normalised parts of a multi-part question
 
 
 def build_chain(corpus: Corpus, rules, retriever, *, today: Callable[[], date] = date.today):
-    """The LCEL pipeline. `retriever` needs only .search(text) and .relevant(hits)."""
+    """The LCEL pipeline. `retriever` needs only .search(text) and .relevant(hits).
+
+    The checker runs first (pure, < 5 ms): it also splits a multi-part question and strips instruction-like
+    text, so reference lookup and retrieval then work on the same parts, in parallel."""
     from langchain_core.runnables import RunnableLambda, RunnableParallel
 
-    from .extract import check_text, split_parts
+    from .extract import check_text
     from .refs import resolve
     from .verify import verify
 
     def normalise(question: str) -> Query:
-        text = normalize(question)
-        return Query(question, text, tuple(split_parts(text)) or (text,))
+        return Query(question, normalize(question))
 
-    def references(q: Query):
-        return tuple(resolve(p, corpus.clauses) for p in q.parts)
+    def checker(q: Query) -> dict:
+        return {"query": q, "checker": check_text(q.question, rules)}
 
-    def checker(q: Query):
-        return check_text(q.question, rules)
+    def references(s: dict):
+        return tuple(resolve(p.text, corpus.clauses) for p in s["checker"].parts)
 
-    def retrieval(q: Query):
-        whole = retriever.search(q.text)
-        per_part = [whole] if len(q.parts) == 1 else [retriever.search(p) for p in q.parts]
-        return whole, tuple((h, retriever.relevant(h)) for h in per_part)
+    def retrieval(s: dict):
+        texts = [p.text for p in s["checker"].parts] or [s["query"].text]
+        per_part = tuple((h, retriever.relevant(h)) for h in (retriever.search(t) for t in texts))
+        whole = per_part[0][0] if len(texts) == 1 else retriever.search(" ".join(texts))
+        return whole, per_part
 
     def decide(s: dict) -> Answer:
         q, tv, refs = s["query"], s["checker"], s["refs"]
         whole, per_part = s["retrieval"]
         parts: list[PartResult] = []
-        checked = {p.text: p for p in tv.parts if p.verdict.decision != Decision.NOT_COVERED} if tv.applies else {}
-        used = set()
-        for i, text in enumerate(q.parts):
-            cp = _match(checked, text, used)
-            if cp is not None:
-                parts.append(checker_part(corpus, cp))
+        for i, p in enumerate(tv.parts):
+            if p.applies and p.verdict.decision != Decision.NOT_COVERED and not (refs[i] and not p.verdict.fired):
+                parts.append(checker_part(corpus, p))
             else:
-                hits, relevant = per_part[min(i, len(per_part) - 1)]
-                parts.append(retrieval_part(corpus, text, refs[i] if i < len(refs) else (), hits, relevant))
-        # checker parts the splitter here did not see (the checker splits more finely)
-        parts += [checker_part(corpus, p) for t, p in checked.items() if t not in used]
-        if all(p.decision == Decision.NOT_COVERED for p in parts) and len(parts) > 1:
-            parts = parts[:1]
+                hits, relevant = per_part[i]
+                parts.append(retrieval_part(corpus, p.text, refs[i], hits, relevant))
+        if not parts:  # the whole question was instruction-like text
+            parts.append(retrieval_part(corpus, q.text, (), (), False))
         nearest = whole[0].clause if whole else None
         return compose(q.question, parts, corpus, hits=whole, disregarded=tv.disregarded, today=today(),
                        nearest=nearest)
 
     def verified(a: Answer) -> Answer:
-        from dataclasses import replace
-
         return replace(a, citations=verify(a.citations, corpus))
 
     return (
         RunnableLambda(normalise, name="normalise")
-        | RunnableParallel(query=lambda q: q, refs=RunnableLambda(references, name="refs"),
-                           checker=RunnableLambda(checker, name="checker"),
+        | RunnableLambda(checker, name="checker")
+        | RunnableParallel(query=lambda s: s["query"], checker=lambda s: s["checker"],
+                           refs=RunnableLambda(references, name="refs"),
                            retrieval=RunnableLambda(retrieval, name="retrieve"))
         | RunnableLambda(decide, name="compose")
         | RunnableLambda(verified, name="verify")
     )
-
-
-def _match(checked: dict, text: str, used: set):
-    """The checker's part for this text (the checker may have split it differently)."""
-    for t, p in checked.items():
-        if t not in used and (t in text or text in t):
-            used.add(t)
-            return p
-    return None
 
 
 class Assistant:

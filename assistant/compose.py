@@ -71,7 +71,7 @@ def checker_part(corpus: Corpus, part) -> PartResult:
     """A part the checker decided: cite each fired rule's own quote, deciding rule first."""
     firings = tuple(part.verdict.fired) + tuple(getattr(part.verdict, "excepted", ()))
     cites = tuple(c for f in firings if (c := cite(corpus, f.clause_id, f.quote)))
-    reasons = tuple(dict.fromkeys(f.explanation for f in part.verdict.fired if f.explanation))
+    reasons = tuple(dict.fromkeys(f.explanation for f in firings if f.explanation))
     rules = tuple(RuleHit(f.rule_id, f.clause_id, tuple(f.matched)) for f in part.verdict.fired)
     return PartResult(part.text, Decision(part.verdict.decision), cites, reasons, rules,
                       tuple(part.verdict.open_conditions), part.understood)

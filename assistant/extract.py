@@ -1,0 +1,241 @@
+"""Free text → Facts → verdict, deterministically: normalise, drop instruction-like text, split a message
+into its questions, then read parties, roles, content and yes/no facts with the vocabulary in
+corpus/facts.toml (plus the shared lexicon). No model, no retrieval; the rules decide, never the wording.
+
+The reading of one question lives in assistant/reading.py and the vocabulary in assistant/vocab.py; this
+module keeps the public API (check_text, TextVerdict, PartVerdict, split_parts, load_vocab, extract)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from typing import Sequence
+
+from .errors import InvalidInputError
+from .facts import FLAGS, ROLES, Entity, Facts
+from .normalize import normalize
+from .reading import _RESTRICTED, MASK, _compatible, extract
+from .rules import Firing, Rule, Verdict, check, load_rules
+from .settings import Settings
+from .verdict import SEVERITY, Decision, most_severe
+from .vocab import FlagSpec, Vocab, load_vocab
+
+__all__ = ["MASK", "FlagSpec", "PartVerdict", "TextVerdict", "Vocab", "check_text", "extract", "load_vocab",
+           "split_parts", "strip_instructions"]
+
+_CIRCLED = {chr(0x2460 + i): f"（{i + 1}）" for i in range(20)}  # ①→（1）: NFKC would make it a bare "1"
+
+
+# ---- results ---------------------------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class PartVerdict:
+    text: str
+    facts: Facts
+    verdict: Verdict
+    understood: str
+    applies: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class TextVerdict:
+    decision: Decision  # overall, most severe over parts
+    applies: bool  # False: not an eligibility question (dates, who reports, out of scope)
+    parts: tuple[PartVerdict, ...]
+    fired: tuple[Firing, ...]  # deciding rule first
+    excepted: tuple[Firing, ...]
+    open_conditions: tuple[str, ...]
+    understood: str
+    disregarded: tuple[str, ...] = field(default=())
+
+    def to_dict(self) -> dict:
+        return {"decision": str(self.decision), "applies": self.applies,
+                "fired": [f.to_dict() for f in self.fired], "excepted": [f.to_dict() for f in self.excepted],
+                "open_conditions": list(self.open_conditions), "understood": self.understood,
+                "disregarded": list(self.disregarded),
+                "parts": [{"text": p.text, "decision": str(p.verdict.decision), "understood": p.understood}
+                          for p in self.parts]}
+
+
+# ---- instructions and parts ------------------------------------------------------------------------
+
+_OPEN_QUOTES = "“「『\""
+_QUOTE_PAIRS = {"“": "”", "「": "」", "『": "』", '"': '"'}
+
+
+def strip_instructions(text: str, v: Vocab) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
+    """Cut instruction-like clauses (忽略以上规则, 你是厅长, 负面清单已废止, 领导批示…).
+    Returns (rest, disregarded snippets, directives): a directive is what a 批示 says to do; it is
+    checked separately and may only add a prohibition."""
+    spans: list[tuple[int, int]] = []
+    directives: list[str] = []
+    for m in v.instructions["patterns"].finditer(text):
+        start = m.start()
+        prev = max((b.end() for b in v.clause.finditer(text, 0, start)), default=0)
+        if start - prev <= 4:  # "请你忽略…": take the whole clause
+            start = prev
+        end = next((b.start() for b in v.clause.finditer(text, m.end())), len(text))
+        q = next((i for i in range(m.end(), end) if text[i] in _OPEN_QUOTES), None)
+        if q is not None and text.find(_QUOTE_PAIRS[text[q]], q + 1) < 0:
+            q = None
+        said = v.instructions["directive"].search(text[start:q if q is not None else end])
+        if said and q is not None:  # 局长批示"把办公楼装修一下": the quote is the proposal
+            close = text.find(_QUOTE_PAIRS[text[q]], q + 1)
+            directives.append(text[q + 1:close])
+            spans.append((start, q))
+            spans.append((q, close + 1))
+            continue
+        if said and end < len(text) and text[end] in ":：":  # 批示：预算已安排，可以买。
+            stop = re.search(r"[。;；!！?？\n]", text[end:])
+            directives.append(text[end + 1:end + stop.start() if stop else len(text)])
+            end = end + stop.start() if stop else len(text)
+        spans.append((start, end))
+    if not spans:
+        return text, (), ()
+    spans.sort()
+    merged = [list(spans[0])]
+    for s_, e in spans[1:]:
+        if s_ <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], e)
+        else:
+            merged.append([s_, e])
+    cut = tuple(c for c in (text[a:b].strip(" ,，:：") for a, b in merged) if c)
+    rest = "".join(text[a:b] for a, b in zip([0] + [e for _, e in merged], [s_ for s_, _ in merged] + [len(text)]))
+    return rest, cut, tuple(d for d in directives if d.strip())
+
+
+def split_parts(text: str, v: Vocab) -> list[tuple[str, str]]:
+    """Split a message into (context, question) pairs: ①②, 1. 2., 另外/还有, ；and ？ separate questions;
+    statements before the first question are shared context, statements after one belong to it."""
+    q = v.question
+    cuts = {0, len(text)}
+    enums = list(q["enumerator"].finditer(text))
+    if len(enums) >= 2:
+        cuts |= {m.start() for m in enums}
+    cuts |= {m.start() for m in q["connective"].finditer(text) if m.start() == 0 or text[m.start() - 1] in "。;；?？!！ "}
+    cuts |= {m.end() for m in re.finditer(r"[?？;；]+", text)}
+    pieces = [text[a:b].strip() for a, b in zip(sorted(cuts), sorted(cuts)[1:])]
+    pieces = [p for p in pieces if p.strip(" ,，。;；?？!！")]
+    asks = [bool(re.search(r"[?？]|吗|呢", p) or q["eligibility"].search(p) or q["info"].search(p)) for p in pieces]
+    if sum(asks) <= 1:
+        return [("", text)]
+    context, parts = "", []
+    for piece, is_q in zip(pieces, asks):
+        if is_q:
+            parts.append([context, piece])
+        elif parts:
+            parts[-1][1] += piece
+        else:
+            context += piece
+    return [(c, p) for c, p in parts]
+
+
+# ---- the whole message -----------------------------------------------------------------------------
+
+def _merge(prev: Facts, new: Facts) -> Facts:
+    """"公益一类能承接吗？公益二类呢？": the follow-up keeps the first part's facts, replaces the party in
+    the same role, and adds whatever else it states."""
+    changes = {f: getattr(new, f) for f in FLAGS if getattr(new, f) is not None and not f.endswith("admin_functions")}
+    changes |= {f: getattr(new, f) for f in ("area", "catalog_action", "asker") if getattr(new, f).name != "UNKNOWN"}
+    if new.content:
+        changes["content"] = prev.content | new.content
+    ev = new.evidence
+    src = next((r for r in ROLES if getattr(new, r) is not Entity.UNKNOWN), None)
+    if src is not None:
+        newcomer = getattr(new, src)
+        roles = [r for r in ROLES if getattr(prev, r) is not Entity.UNKNOWN]
+        role = next((r for r in roles if _compatible(getattr(prev, r), newcomer)), roles[0] if roles else src)
+        changes |= {role: newcomer, f"{role}_admin_functions": getattr(new, f"{src}_admin_functions")}
+        if role != src and getattr(prev, src) is Entity.UNKNOWN:
+            changes.setdefault(src, Entity.UNKNOWN)
+        ev = tuple((role if f == src else f, w) for f, w in ev)
+        return replace(prev, **changes, evidence=tuple(x for x in prev.evidence if x[0] != role) + ev)
+    return replace(prev, **changes, evidence=prev.evidence + ev)
+
+
+def _role_word(piece: str, v: Vocab) -> str | None:
+    """The role a subject-less question asks about ("能去承接项目吗" → provider)."""
+    text = re.sub("(?<=政府)购买服务", MASK * 4, piece)
+    hits = [(m.start(), role) for role, key in (("provider", "provider_after"), ("purchaser", "purchaser_after"))
+            if (m := v.roles[key].search(text))]
+    return min(hits)[1] if hits else None
+
+
+def _inherit(prev: Facts, new: Facts, role: str) -> Facts:
+    """A follow-up that names no party asks about the previous part's subject."""
+    src = min((r for r in ROLES if getattr(prev, r) is not Entity.UNKNOWN),
+              key=lambda r: _RESTRICTED.index(getattr(prev, r)))
+    ev = tuple((role, w) for f, w in prev.evidence if f == src)
+    return replace(new, **{role: getattr(prev, src), f"{role}_admin_functions": getattr(prev, f"{src}_admin_functions")},
+                   evidence=new.evidence + ev)
+
+
+def check_text(question: str, rules: Sequence[Rule] | None = None) -> TextVerdict:
+    """Read a free-text question and check it part by part; the most severe part decides."""
+    if not isinstance(question, str):
+        raise InvalidInputError(f"问题必须是文本，收到 {type(question).__name__} / the question must be text")
+    limit = Settings().max_question_chars
+    if not question.strip():
+        raise InvalidInputError("问题为空 / the question is empty")
+    if len(question) > limit:
+        raise InvalidInputError(f"问题过长（{len(question)} 字，上限 {limit}）/ question too long ({len(question)} > {limit})")
+    rules = load_rules() if rules is None else rules
+    v = load_vocab()
+    text = v.fix_typos(normalize("".join(_CIRCLED.get(c, c) for c in question)))
+    text, disregarded, directives = strip_instructions(text, v)
+    groups: list[list[str]] = []
+    for context, piece in split_parts(text, v):
+        ellipsis = v.question["ellipsis"].search(piece.strip())
+        if groups and not ellipsis and extract(piece, v) == Facts() and not _role_word(piece, v):
+            # "…可以吗？为什么？": a continuation of the question before
+            groups[-1][1] += piece
+        else:
+            groups.append([context, piece])
+    parts: list[PartVerdict] = []
+    prev: Facts | None = None
+    for context, piece in groups:
+        facts = extract(context + piece, v)
+        if prev is not None and v.question["ellipsis"].search(piece.strip()) and not (
+                facts.content or facts.purchaser is not Entity.UNKNOWN):
+            facts = _merge(prev, facts)
+        elif prev is not None and not facts.any_party and prev.any_party and (role := _role_word(piece, v)):
+            facts = _inherit(prev, facts, role)  # "…那条还卡我们吗？能去承接项目吗？": same subject
+            last = parts[-1]
+            if last.facts.any_party == {last.facts.participant}:  # the follow-up settles the open role
+                settled = _inherit(last.facts, replace(last.facts, participant=Entity.UNKNOWN), role)
+                parts[-1] = replace(last, facts=settled, verdict=check(settled, rules), understood=settled.describe())
+        verdict = check(facts, rules)
+        asks = v.question["eligibility"].search(piece)
+        applies = (facts != Facts() or bool(asks)) and not (v.question["info"].search(piece) and not asks)
+        if not applies:
+            verdict = Verdict(Decision.NOT_COVERED, (), (), ())
+        parts.append(PartVerdict(context + piece, facts, verdict, facts.describe(), applies))
+        prev = facts
+    for d in directives:  # what a 批示 orders is checked too, but it can only add a prohibition
+        facts = extract(d, v)
+        verdict = check(facts, rules)
+        if verdict.decision is Decision.PROHIBITED:
+            parts.append(PartVerdict(d, facts, verdict, facts.describe()))
+    return _combine(tuple(parts), disregarded)
+
+
+def _combine(parts: tuple[PartVerdict, ...], disregarded: tuple[str, ...]) -> TextVerdict:
+    live = [p for p in parts if p.applies]
+    decision = most_severe(p.verdict.decision for p in live) if live else Decision.NOT_COVERED
+    ordered = sorted(live, key=lambda p: SEVERITY.index(p.verdict.decision))  # stable: asked order within a tie
+    fired = _first_by_rule(f for p in ordered for f in p.verdict.fired)
+    excepted = _first_by_rule(f for p in ordered for f in p.verdict.excepted)
+    open_ = tuple(dict.fromkeys(o for p in ordered if p.verdict.decision is not Decision.PROHIBITED
+                                for o in p.verdict.open_conditions))
+    if len(parts) == 1:
+        understood = parts[0].understood
+    else:
+        understood = "我理解：" + "；".join(f"（{i}）{p.understood.removeprefix('我理解：')}" for i, p in enumerate(parts, 1))
+    return TextVerdict(decision, bool(live), parts, fired, excepted, open_, understood, disregarded)
+
+
+def _first_by_rule(firings) -> tuple[Firing, ...]:
+    seen: dict[str, Firing] = {}
+    for f in firings:
+        seen.setdefault(f.rule_id, f)
+    return tuple(seen.values())

@@ -1,0 +1,308 @@
+"""One question's text → Facts: parties and their roles, what is bought, yes/no facts, with negation.
+
+The reader masks what it has consumed so nothing is read twice. Vocabulary: corpus/facts.toml (assistant/vocab.py)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .facts import INSTITUTIONS, ROLES, Area, Asker, Content, Entity, Facts
+from .normalize import expand
+from .vocab import FlagSpec, Vocab, load_vocab
+
+MASK = "□"  # hides a consumed span without moving positions or adding a clause boundary
+# When one role has several candidates, the more restricted entity is the one the rules must see.
+_RESTRICTED = (Entity.UNCLASSIFIED, Entity.PUBLIC_1, Entity.GROUP_FUNDED, Entity.PUBLIC_2, Entity.PRODUCTION,
+               Entity.INSTITUTION, Entity.GROUP, Entity.ADMIN_INSTITUTION, Entity.GROUP_SELF, Entity.GROUP_ADMIN,
+               Entity.ASSOCIATION, Entity.SOCIAL_ORG, Entity.ENTERPRISE, Entity.INDIVIDUAL, Entity.ADMIN_ORGAN)
+_GROUPS = frozenset({Entity.GROUP, Entity.GROUP_ADMIN, Entity.GROUP_FUNDED, Entity.GROUP_SELF})
+
+# ---- facts from one question -----------------------------------------------------------------------
+
+@dataclass
+class _Party:
+    entity: Entity
+    spans: list[tuple[int, int]]
+    words: list[str]
+    roles: dict[str, list[str]] = field(default_factory=dict)  # role → cue words
+    admin: bool | None = None
+    admin_word: str = ""
+    is_self: bool = False  # the party "我们" speaks for
+
+
+class _Reader:
+    """One question's text, read once; consumed spans are masked so nothing reads them twice."""
+
+    def __init__(self, text: str, v: Vocab):
+        self.v, self.text = v, text
+        # a rule the asker quotes ("跟'不能买岗位'那条冲突吗") says nothing about their case
+        self.work = v.instructions["rule_quote"].sub(lambda m: MASK * len(m.group()), text)
+        self.evidence: list[tuple[str, str]] = []
+        self.values: dict = {}
+
+    def consume(self, s: int, e: int) -> None:
+        self.work = self.work[:s] + MASK * (e - s) + self.work[e:]
+
+    def clause_start(self, pos: int) -> int:
+        return max((m.end() for m in self.v.clause.finditer(self.work, 0, pos)), default=0)
+
+    def negated(self, pos: int, end: int | None = None) -> bool:
+        """A negation word just before `pos` in the same clause ("不涉及工程"), or — given the match's `end` —
+        one right after it that closes the clause ("扫描设备也没有")."""
+        before = self.work[self.clause_start(pos):pos][-8:]
+        if self.v.negation.search(before) and not self.v.question_forms.search(before):
+            return True
+        return end is not None and bool(self.v.negation_after.match(self.work, end))
+
+    def flag(self, spec: FlagSpec) -> tuple[bool | None, list[tuple[int, int, str]]]:
+        """(value, spans) for one yes/no fact: an `ask` match masks what it covers; any `no` beats `yes`."""
+        if spec.mentions and not spec.mentions.search(self.text):
+            return None, []  # the fact is about a party the question does not name
+        w = self.work
+        asked = [m.span() for m in spec.ask.finditer(w)] if spec.ask else []
+        free = lambda m: not any(s < m.end() and m.start() < e for s, e in asked)  # noqa: E731
+        nos = [m for m in spec.no.finditer(w) if free(m)] if spec.no else []
+        yeses = [m for m in spec.yes.finditer(w) if free(m)] if spec.yes else []
+        if spec.negatable:
+            nos += [m for m in yeses if self.negated(m.start(), m.end())]
+            yeses = [m for m in yeses if not self.negated(m.start(), m.end())]
+        hits = yeses if spec.prefer_yes and yeses else nos or yeses
+        value = (hits is yeses) if hits else None
+        return value, [(m.start(), m.end(), m.group()) for m in hits]
+
+
+def extract(text: str, vocab: Vocab | None = None) -> Facts:
+    """Facts of one question (already normalised, instructions removed)."""
+    v = vocab or load_vocab()
+    rd = _Reader(v.fix_typos(text), v)
+    for spec in v.flags:  # capacity, 公益二类 funds, staff…: read first, they hide the parties they mention
+        if spec.fact in rd.values:  # a later [[flag]] for the same fact only adds phrasings
+            continue
+        value, hits = rd.flag(spec)
+        if value is None:
+            continue
+        rd.values[spec.fact] = value
+        rd.evidence += [(spec.fact, w) for _, _, w in hits]
+        if spec.consume:
+            for s, e, _ in hits:
+                rd.consume(s, e)
+    for action, pat in v.catalog:
+        if m := pat.search(rd.work):
+            rd.values["catalog_action"] = action
+            rd.evidence.append(("catalog_action", m.group()))
+            rd.consume(*m.span())
+            break
+    parties = _parties(rd)
+    for spec in v.flags:  # "市疾控是公益一类，活儿超出他们能干的量": the 公益一类 is what the fact is about
+        if spec.subject and rd.values.get(spec.fact) is True:
+            subjects = [p for p in parties if p.entity is spec.subject and p.roles == {"participant": []}]
+            for p in subjects:
+                for s, e in p.spans:
+                    rd.consume(s, e)
+            parties = [p for p in parties if p not in subjects]
+    present = {p.entity for p in parties}
+    for p in parties:  # a name is not content: "物业公司", "社区服务中心"
+        for s, e in p.spans:
+            rd.consume(s, e)
+    for spec in v.flags:  # a fact that only counts for a named party (direct grants → 行业协会商会)
+        if spec.needs and spec.needs not in present and spec.fact in rd.values:
+            del rd.values[spec.fact]
+            rd.evidence = [(f, w) for f, w in rd.evidence if f != spec.fact]
+    content, service = _content(rd)
+    lex_hits = _lexicon(rd)
+    for kind, value, word in lex_hits:
+        if kind == "content":
+            content.add(Content(value))
+            rd.evidence.append((f"content={value}", word))
+        elif kind == "flag" and value not in rd.values and (value != "direct_grant" or Entity.ASSOCIATION in present):
+            rd.values[value] = True
+            rd.evidence.append((value, word))
+        elif kind == "area" and "area" not in rd.values:
+            rd.values["area"] = Area(value)
+            rd.evidence.append(("area", word))
+    if "area" not in rd.values:
+        for area, pat in v.areas:
+            m = next((m for m in pat.finditer(rd.work) if not rd.negated(m.start())), None)
+            if m:
+                rd.values["area"] = area
+                rd.evidence.append(("area", m.group()))
+                break
+    if "area" in rd.values and not content & {Content.GOODS, Content.WORKS, Content.FINANCING, Content.STAFFING}:
+        content.add(Content.SERVICE)
+    values = dict(rd.values)
+    values["asker"] = _asker(rd, parties)
+    for role in ROLES:
+        cands = [p for p in parties if role in p.roles]
+        if cands:
+            best = min(cands, key=lambda p: _RESTRICTED.index(p.entity))
+            values[role] = best.entity
+            if best.admin is not None:
+                values[f"{role}_admin_functions"] = best.admin
+            rd.evidence += [(role, w) for w in (*best.words, *best.roles[role])]
+            if best.admin_word:
+                rd.evidence.append((f"{role}_admin_functions", best.admin_word))
+    return Facts(**values, content=frozenset(content), service=service, evidence=tuple(dict.fromkeys(rd.evidence)))
+
+
+def _mentions(rd: _Reader) -> list[tuple[int, int, Entity]]:
+    cands = []
+    for prio, (entity, pat) in enumerate(rd.v.entities):
+        cands += [(m.start(), prio, -(m.end() - m.start()), m.end(), entity) for m in pat.finditer(rd.work) if m.group()
+                  and not rd.v.entity_negation.search(rd.work, max(0, m.start() - 6), m.start())]  # "我们不是公益一类"
+    cands.sort()
+    out: list[tuple[int, int, Entity]] = []
+    for s, _, _, e, entity in cands:
+        if not out or s >= out[-1][1]:
+            out.append((s, e, entity))
+    return out
+
+
+def _parties(rd: _Reader) -> list[_Party]:
+    v, r = rd.v, rd.v.roles
+    mentions = _joined(rd, _mentions(rd))
+    if any(e in _GROUPS for _, _, e in mentions):
+        g = v.group
+        kind = (Entity.GROUP_ADMIN if g["admin"].search(rd.work) else Entity.GROUP_FUNDED if g["funded"].search(rd.work)
+                else Entity.GROUP_SELF if g["self_funded"].search(rd.work) else Entity.GROUP)
+        mentions = [(s, e, kind if x in _GROUPS else x) for s, e, x in mentions]
+    # role words inside "政府购买服务" are the name of the policy, not an action
+    roles_text = re.sub("(?<=政府)购买服务|(?<=的)购买服务|购买服务(?=改革|工作|政策|制度|信息|平台|联系点|目录|领域|范围)",
+                        MASK * 4, rd.work)
+    parties: list[_Party] = []
+    for i, (s, e, entity) in enumerate(mentions):
+        nxt = mentions[i + 1][0] if i + 1 < len(mentions) else len(rd.work)
+        after = roles_text[e:nxt]
+        if r["not_party_after"].search(after):  # "教育局下属中学": the bureau is the parent, not a party
+            continue
+        target = next((p for p in parties if p.entity == entity or
+                       {entity, p.entity} <= INSTITUTIONS and Entity.INSTITUTION in (entity, p.entity)), None)
+        if target is None:
+            target = _Party(entity, [], [])
+            parties.append(target)
+        elif entity is not Entity.INSTITUTION:  # "学校…公益一类": the specific name wins
+            target.entity = entity
+        target.spans.append((s, e))
+        target.words.append(rd.text[s:e])
+        before = roles_text[rd.clause_start(s):s]
+        if r["self"].search(before) or r["self_word"].match(rd.work, s):
+            target.is_self = True
+        # cues may run past the next party ("接政府的项目") but must start before it; a question mark
+        # ends them (a follow-up question is read on its own, see _inherit)
+        window = re.split(r"[?？!！;；]", roles_text[e:e + 30], maxsplit=1)[0]
+        room = nxt - e
+        if m := r["provider_before"].search(before):
+            target.roles.setdefault("provider", []).append(m.group())
+            subject = next((p for p in reversed(parties) if p is not target and "provider" not in p.roles), None)
+            if subject and (m := r["purchaser_after"].search(window[:room])):  # "民政局向X购买": 购买 is 民政局's
+                subject.roles.pop("participant", None)
+                subject.roles.setdefault("purchaser", []).append(m.group())
+        else:
+            for role, key in (("provider", "provider_after"), ("purchaser", "purchaser_after"), ("participant", "participant")):
+                m = next((m for m in r[key].finditer(window) if m.start() < room), None)
+                if m and (role != "participant" or not target.roles):
+                    target.roles.setdefault(role, []).append(m.group())
+    for p in parties:
+        if not p.roles:  # no role word: the question leaves the role open
+            p.roles["participant"] = []
+    _admin_functions(rd, parties)
+    return parties
+
+
+def _joined(rd: _Reader, mentions: list[tuple[int, int, Entity]]) -> list[tuple[int, int, Entity]]:
+    """One party named twice in a row is one mention: "公益二类医院", "中学（公益一类）",
+    "一所公办小学，属于公益一类事业单位". The more specific name gives the type."""
+    out: list[tuple[int, int, Entity]] = []
+    for s, e, entity in mentions:
+        if out:
+            ps, pe, pent = out[-1]
+            between = rd.work[pe:s].strip(" ,，")
+            if _compatible(pent, entity) and (between in ("", "的", "（") or rd.v.roles["copula"].search(between)):
+                keep = pent if entity in (Entity.INSTITUTION, Entity.GROUP) else entity
+                close = rd.work.find("）", e, e + 2)
+                out[-1] = (ps, close + 1 if between == "（" and close >= 0 else e, keep)
+                continue
+        out.append((s, e, entity))
+    return out
+
+
+def _asker(rd: _Reader, parties: list[_Party]) -> Asker:
+    """Whose side the question is on: the party "我们" speaks for, or "我们" doing a role word."""
+    me = next((p for p in parties if p.is_self), None)
+    if me is not None:
+        return Asker.PROVIDER if "provider" in me.roles else Asker.PURCHASER if "purchaser" in me.roles else Asker.UNKNOWN
+    r = rd.v.roles
+    for m in r["self_word"].finditer(rd.work):  # "我们想买…" / "我们能去投标吗": up to the clause end or a named party
+        rest = re.split(f"{rd.v.clause.pattern}|{MASK}", rd.work[m.end():m.end() + 12], maxsplit=1)[0]
+        pro, pur = r["provider_after"].search(rest), r["purchaser_after"].search(rest)
+        if pro or pur:
+            return Asker.PROVIDER if pro and (not pur or pro.start() < pur.start()) else Asker.PURCHASER
+    return Asker.UNKNOWN
+
+
+def _compatible(a: Entity, b: Entity) -> bool:
+    fam = lambda x: "inst" if x in INSTITUTIONS else "group" if x in _GROUPS else x.value  # noqa: E731
+    return fam(a) == fam(b)
+
+
+def _admin_functions(rd: _Reader, parties: list[_Party]) -> None:
+    """行政职能 statements belong to the nearest 事业单位 party."""
+    value, hits = rd.flag(rd.v.admin)
+    insts = [p for p in parties if p.entity in INSTITUTIONS]
+    if value is None or not insts:
+        return
+    pos = hits[0][0]
+    best = min(insts, key=lambda p: min(abs(s - pos) for s, _ in p.spans))
+    if best.entity is Entity.ADMIN_INSTITUTION and value is False:
+        return  # "承担行政职能的事业单位" contradicts "没有行政职能": keep the name, it is explicit
+    best.admin, best.admin_word = value, hits[0][2]
+    if value and best.entity is Entity.INSTITUTION:
+        best.entity = Entity.ADMIN_INSTITUTION
+
+
+def _content(rd: _Reader) -> tuple[set[Content], str]:
+    found: set[Content] = set()
+    service = ""
+    for kind, pat, exclude in rd.v.contents:
+        excluded = [m.span() for m in exclude.finditer(rd.work)] if exclude else []
+        for m in pat.finditer(rd.work):
+            if not m.group() or any(s < m.end() and m.start() < e for s, e in excluded) or rd.negated(m.start(), m.end()):
+                continue
+            if kind is Content.SERVICE:
+                if not (desc := _describe_service(rd.work, m)):  # "买服务", "相关服务": no service named
+                    continue
+                service = service or desc
+            found.add(kind)
+            rd.evidence.append((f"content={kind}", m.group()))
+            if kind is Content.ADMIN_AUX:  # an auxiliary service is not the duty itself
+                rd.consume(*m.span())
+            break
+    b = rd.v.bundle
+    if Content.WORKS in found and (m := b["cue"].search(rd.work)) and b["service"].search(rd.work):
+        found.add(Content.BUNDLE)
+        rd.evidence.append((f"content={Content.BUNDLE}", m.group()))
+    return found, service
+
+
+_VERBS = re.compile(r".*(?:想|要|能|可以|打算|计划|准备|购买|买|采购|承接|提供|做|开展|通过|用|来|请|把|将|的|向|给|是|为|了|和|与|或|个|项|些|批|种)")
+
+
+def _describe_service(text: str, m: re.Match) -> str:
+    """'民政局想购买社区居家养老服务' → '社区居家养老服务': the words before 服务, after the last verb."""
+    if not m.group().endswith("服务"):
+        return m.group()
+    head = _VERBS.sub("", m.group()[:-2])
+    return head + "服务" if head else ""
+
+
+def _lexicon(rd: _Reader) -> list[tuple[str, str, str]]:
+    """Notice terms that expand() adds for everyday words (e.g. 买岗位 → 公益性岗位), read as facts."""
+    if expand(rd.work) == rd.work:
+        return []
+    out = []
+    for word, (kind, value) in rd.v.lexicon.items():
+        i = rd.work.find(word)
+        if i >= 0 and not rd.negated(i, i + len(word)):
+            out.append((kind, value, word))
+    return out
+

@@ -1,0 +1,144 @@
+"""Retrieval measurement on evals/gold.jsonl, dev and heldout reported separately.
+
+    /work/venv/bin/python -m evals.retrieval               # metrics, latency, relevance accuracy
+    /work/venv/bin/python -m evals.retrieval --tune        # the whole fusion-weight grid on dev
+    /work/venv/bin/python -m evals.retrieval --calibrate   # + relevance threshold sweep on dev
+
+recall@1 / recall@3 / MRR count a hit when any expected clause is at that rank; cases with no expected
+clause are left out of recall and used, with the rest, to check `relevant()` (in scope vs not).
+Tuning reads only the dev split; heldout is printed for reporting, never used to choose."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import time
+from pathlib import Path
+
+from assistant import retrieve
+from assistant.normalize import expand, normalize
+from assistant.retrieve import Retriever, fuse
+from assistant.settings import Settings
+
+GOLD = Path(__file__).resolve().parent / "gold.jsonl"
+MODES = ("dense", "bm25", "fused", "search")  # search = exact reference first, then fused (what ships)
+
+
+def load_gold(path: Path = GOLD) -> list[dict]:
+    return [json.loads(line) for line in path.read_text("utf-8").splitlines() if line.strip()]
+
+
+def metrics(rankings: list[list[str]], expected: list[list[str]]) -> dict[str, float]:
+    r1 = r3 = rr = 0.0
+    for got, want in zip(rankings, expected):
+        rank = next((i for i, cid in enumerate(got, 1) if cid in want), None)
+        r1 += rank == 1
+        r3 += rank is not None and rank <= 3
+        rr += 1 / rank if rank else 0.0
+    n = len(rankings) or 1
+    return {"r@1": r1 / n, "r@3": r3 / n, "mrr": rr / n}
+
+
+def rankings(ret: Retriever, s, wd: float, wl: float, k: int) -> dict[str, list[str]]:
+    """Clause IDs best first, per mode, from one question's precomputed signals."""
+    n = len(ret.corpus.clauses)
+    search = [h.clause.clause_id for h in ret.rank(s, n, dense_weight=wd, lexical_weight=wl, rrf_k=k)]
+    return {"dense": sorted(s.dense, key=lambda c: s.dense[c][0]),
+            "bm25": sorted(s.lexical, key=s.lexical.get),
+            "fused": fuse(s.dense, s.lexical, wd, wl, k),
+            "search": search}
+
+
+def top_score(ret: Retriever, s, wd: float, wl: float, k: int) -> float:
+    hits = ret.rank(s, 1, dense_weight=wd, lexical_weight=wl, rrf_k=k)
+    return hits[0].score if hits else 0.0
+
+
+def table(ret, cases: list[dict], feats: dict, wd: float, wl: float, k: int) -> dict[str, dict]:
+    scored = [c for c in cases if c["expected_clauses"]]
+    per = [rankings(ret, feats[c["id"]], wd, wl, k) for c in scored]
+    return {m: metrics([p[m] for p in per], [c["expected_clauses"] for c in scored]) for m in MODES}
+
+
+def relevance_accuracy(ret, cases, feats, wd, wl, k, threshold) -> tuple[float, int, int]:
+    """(accuracy, in-scope misses, out-of-scope false alarms): in scope = has expected clauses."""
+    miss = alarm = 0
+    for c in cases:
+        rel = top_score(ret, feats[c["id"]], wd, wl, k) >= threshold
+        miss += bool(c["expected_clauses"]) and not rel
+        alarm += (not c["expected_clauses"]) and rel
+    return 1 - (miss + alarm) / len(cases), miss, alarm
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(prog="python -m evals.retrieval")
+    p.add_argument("--gold", type=Path, default=GOLD)
+    p.add_argument("--tune", action="store_true", help="print the whole fusion grid, not only its top")
+    p.add_argument("--calibrate", action="store_true", help="relevance threshold sweep on dev")
+    args = p.parse_args(argv)
+
+    settings = Settings.load()
+    t0 = time.perf_counter()
+    ret = Retriever.load(settings, log=print)
+    print(f"loaded in {time.perf_counter() - t0:.2f} s · model {ret.store.model_id} · "
+          f"dense_weight {settings.dense_weight} · lexical_weight {settings.lexical_weight} · RRF k {retrieve.RRF_K}")
+    gold = load_gold(args.gold)
+    split = {s: [c for c in gold if c["split"] == s] for s in ("dev", "heldout")}
+    feats = {c["id"]: ret.signals(c["question"]) for c in gold}
+    wd, wl, k = settings.dense_weight, settings.lexical_weight, retrieve.RRF_K
+
+    for name, cases in split.items():
+        n = sum(bool(c["expected_clauses"]) for c in cases)
+        print(f"\n{name}: {n} cases with expected clauses (of {len(cases)})")
+        print(f"  {'mode':<8}{'r@1':>7}{'r@3':>7}{'MRR':>7}")
+        for mode, m in table(ret, cases, feats, wd, wl, k).items():
+            print(f"  {mode:<8}{m['r@1']:>7.3f}{m['r@3']:>7.3f}{m['mrr']:>7.3f}")
+        acc, miss, alarm = relevance_accuracy(ret, cases, feats, wd, wl, k, retrieve.RELEVANT_AT)
+        print(f"  relevant() at {retrieve.RELEVANT_AT}: accuracy {acc:.3f} "
+              f"({miss} in-scope judged irrelevant, {alarm} out-of-scope judged relevant)")
+
+    # The numbers that chose the weights: dense weight fixed at 1, lexical weight and RRF k varied, dev only.
+    rows = []
+    for kk in (5, 10, 20, 60):
+        for lw in (0.0, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0):
+            m = table(ret, split["dev"], feats, 1.0, lw, kk)["search"]
+            rows.append((m["r@1"], m["r@3"], m["mrr"], kk, lw))
+    rows.sort(reverse=True)
+    print("\nfusion grid on dev (search mode; best first by r@1, r@3, MRR):")
+    for r1, r3, mrr, kk, lw in rows[:(len(rows) if args.tune else 5)]:
+        mark = "  ← settings" if (kk, lw) == (k, wl) and wd == 1.0 else ""
+        print(f"  k={kk:<3} dense 1.0 lexical {lw:<5} r@1 {r1:.3f} r@3 {r3:.3f} MRR {mrr:.3f}{mark}")
+
+    if args.calibrate:
+        print("\nrelevance threshold sweep on dev (top-hit evidence):")
+        inn = sorted(top_score(ret, feats[c["id"]], wd, wl, k) for c in split["dev"] if c["expected_clauses"])
+        out = sorted(top_score(ret, feats[c["id"]], wd, wl, k) for c in split["dev"] if not c["expected_clauses"])
+        print(f"  in-scope lowest: {[round(x, 3) for x in inn[:8]]}")
+        print(f"  out-of-scope:    {[round(x, 3) for x in out]}")
+        for t in [x / 100 for x in range(20, 61, 2)]:
+            acc, miss, alarm = relevance_accuracy(ret, split["dev"], feats, wd, wl, k, t)
+            print(f"  {t:.2f}: accuracy {acc:.3f} (miss {miss}, false alarm {alarm})")
+
+    questions = [c["question"] for c in gold]
+    for q in questions[:5]:  # warm-up: model and store caches
+        ret.search(q)
+    total, embed = [], []
+    for q in questions:
+        t = time.perf_counter()
+        ret.search(q)
+        total.append((time.perf_counter() - t) * 1000)
+        t = time.perf_counter()
+        ret.embeddings.embed_query(expand(normalize(q)))  # the model's share of the above
+        embed.append((time.perf_counter() - t) * 1000)
+    print(f"\nwarm latency over {len(total)} questions (p50 / p95 ms): search {_pct(total)}; "
+          f"of which query embedding {_pct(embed)}")
+    return 0
+
+
+def _pct(ms: list[float]) -> str:
+    return f"{statistics.median(ms):.1f} / {statistics.quantiles(ms, n=20)[18]:.1f}"
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,39 @@
+"""Retrieval fixtures: a real (tiny) index built with the bigram fake embedder in a temp folder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from assistant.document import load_corpus
+from assistant.embed import BigramEmbeddings
+from assistant.settings import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def corpus():
+    return load_corpus(ROOT / "corpus")
+
+
+@pytest.fixture(scope="session")
+def bigram_index(tmp_path_factory):
+    """(settings, manifest) of an embedded Chroma + BM25 index built once per session with BigramEmbeddings.
+
+    Weights are the ones evals/retrieval.py chose on the dev split (dense 1.0, lexical 1.5)."""
+    from assistant.index import ensure_index
+
+    settings = Settings(index_dir=tmp_path_factory.mktemp("index"), dense_weight=1.0, lexical_weight=1.5)
+    return settings, ensure_index(settings, embeddings=BigramEmbeddings())
+
+
+@pytest.fixture(scope="session")
+def bigram_retriever(bigram_index, corpus):
+    from assistant.index import Lexical, open_store
+    from assistant.retrieve import Retriever
+
+    settings, manifest = bigram_index
+    return Retriever(corpus, embeddings=BigramEmbeddings(), store=open_store(settings, manifest),
+                     lexical=Lexical.load(settings.index_dir / manifest.build / "lexical"), settings=settings)
