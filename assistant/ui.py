@@ -30,7 +30,6 @@ INTERNAL_ERROR = "服务内部错误，请稍后重试或联系管理员 / inter
 _nonce = itertools.count(1)
 
 
-
 @dataclass(frozen=True, slots=True)
 class Fact:
     key: str  # the checker's payload key
@@ -210,8 +209,9 @@ def build_demo(assistant) -> "gr.Blocks":
                         chat = gr.HTML(R.transcript_html([], corpus), elem_id="chat-view", container=False,
                                        padding=False, js_on_load=CLICK_JS)
                         with gr.Row(elem_id="ask-row", equal_height=True):
-                            box = gr.Textbox(placeholder="请输入您的问题，例如：公益一类事业单位能承接县卫健局的购买服务项目吗？",
-                                             show_label=False, lines=2, max_lines=6, scale=8,
+                            box = gr.Textbox(placeholder="请输入您的问题（Enter 发送，Shift+Enter 换行），"
+                                                         "例如：公益一类事业单位能承接县卫健局的购买服务项目吗？",
+                                             show_label=False, lines=1, max_lines=6, scale=8,
                                              max_length=BROWSER_INPUT_CAP, elem_id="question", autofocus=True)
                             send = gr.Button("提问", variant="primary", scale=1, min_width=90, elem_id="ask-btn")
                         with gr.Row(elem_id="examples-row"):
@@ -236,7 +236,8 @@ def build_demo(assistant) -> "gr.Blocks":
                                               elem_classes="fact", elem_id=f"fact-{f.key}") for f in FACT_FIELDS]
                         run = gr.Button("检查负面清单", variant="primary", elem_id="check-btn")
                         result = gr.HTML('<div class="check-placeholder">检查结果将显示在这里。</div>',
-                                         elem_id="check-view", container=False, padding=False, js_on_load=CLICK_JS + RESULT_JS)
+                                         elem_id="check-view", container=False, padding=False,
+                                         js_on_load=CLICK_JS + RESULT_JS)
             with gr.Column(scale=9, min_width=360, elem_id="source-col"):
                 src = gr.HTML(h.source(), elem_id="source-view", container=False, padding=False, js_on_load=SOURCE_JS)
 

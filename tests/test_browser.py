@@ -122,12 +122,15 @@ def open_app(pg, url: str) -> None:
     pg.wait_for_timeout(300)  # let the page's event wiring settle (gradio keeps a connection open: no networkidle)
 
 
-def ask(pg, question: str, n: int | None = None) -> float:
-    """Type a question, press 提问, wait for the n-th answer or error card; returns seconds taken."""
+def ask(pg, question: str, n: int | None = None, enter: bool = False) -> float:
+    """Type a question, press 提问 (or Enter), wait for the n-th answer or error card; returns seconds taken."""
     n = n if n is not None else pg.locator("#chat-view .msg-bot").count() + 1
     pg.fill("#question textarea", question)
     t0 = time.perf_counter()
-    pg.click("#ask-btn")
+    if enter:
+        pg.press("#question textarea", "Enter")
+    else:
+        pg.click("#ask-btn")
     pg.wait_for_function(f"document.querySelectorAll('#chat-view .msg-bot').length >= {n}", timeout=15_000)
     return time.perf_counter() - t0
 
@@ -153,8 +156,10 @@ def test_ask_see_badge_and_chip_then_the_quoted_span(page, server):
     assert chips.first.inner_text() == _short_label(server, first["clause_id"])
     shot(page, "01-chat-answer.png")
 
-    # a second question, then click the first answer's chip: the 原文 panel scrolls to the exact quote
-    ask(page, "本通知什么时候开始施行？")
+    # an example question, then click the first answer's chip: the 原文 panel scrolls to the exact quote
+    page.get_by_role("button", name="本通知什么时候开始施行，有效期多久？").click()
+    page.wait_for_function("document.querySelectorAll('#chat-view .msg-bot').length >= 2")
+    assert page.locator("#chat-view .msg-user .bubble").last.inner_text() == "本通知什么时候开始施行，有效期多久？"
     chips.first.click()
     mark = page.locator(f'#source-view [data-clause-id="{first["clause_id"]}"] mark.active')
     mark.wait_for(timeout=5_000)
@@ -245,13 +250,15 @@ def test_two_sessions_do_not_see_each_other(chromium, server):
         b.click("#ask-btn")  # both in flight at once
         for pg in (a, b):
             pg.wait_for_selector("#chat-view .msg-bot .verdict-badge")
-        ask(a, "有效期多久？")
+        ask(a, "有效期多久？", enter=True)
         assert [t for t in a.locator(".msg-user .bubble").all_inner_texts()] == [qa, "有效期多久？"]
         assert [t for t in b.locator(".msg-user .bubble").all_inner_texts()] == [qb]
         shot(a, "07-session-a.png")
         shot(b, "08-session-b.png")
         b.reload()  # a new page load is a new session: empty conversation
         b.wait_for_selector("#chat-view .welcome")
+        a.get_by_role("button", name="清空对话").click()
+        a.wait_for_selector("#chat-view .welcome")
     finally:
         for c in ctxs:
             c.close()

