@@ -117,6 +117,10 @@ def split_parts(text: str, v: Vocab) -> list[tuple[str, str]]:
     pieces = [text[a:b].strip() for a, b in zip(sorted(cuts), sorted(cuts)[1:])]
     pieces = [p for p in pieces if p.strip(" ,，。;；?？!！")]
     asks = [bool(re.search(r"[?？]|吗|呢", p) or q["eligibility"].search(p) or q["info"].search(p)) for p in pieces]
+    # "想接街道的养老项目；另外问下，开票交多少税？": a proposal stated before a new topic is a question too
+    for i in range(len(pieces) - 1):
+        if q["connective"].match(pieces[i + 1]) and q["proposal"].search(pieces[i]):
+            asks[i] = True
     if sum(asks) <= 1:
         return [("", text)]
     context, parts = "", []
@@ -186,7 +190,8 @@ def check_text(question: str, rules: Sequence[Rule] | None = None) -> TextVerdic
     groups: list[list[str]] = []
     for context, piece in split_parts(text, v):
         ellipsis = v.question["ellipsis"].search(piece.strip())
-        if groups and not ellipsis and extract(piece, v) == Facts() and not _role_word(piece, v):
+        if groups and not ellipsis and extract(piece, v) == Facts() and not _role_word(piece, v) \
+                and not v.question["connective"].match(piece):  # "另外问下…" starts a new topic
             # "…可以吗？为什么？": a continuation of the question before
             groups[-1][1] += piece
         else:
@@ -198,8 +203,11 @@ def check_text(question: str, rules: Sequence[Rule] | None = None) -> TextVerdic
         if prev is not None and v.question["ellipsis"].search(piece.strip()) and not (
                 facts.content or facts.purchaser is not Entity.UNKNOWN):
             facts = _merge(prev, facts)
-        elif prev is not None and not facts.any_party and prev.any_party and (role := _role_word(piece, v)):
-            facts = _inherit(prev, facts, role)  # "…那条还卡我们吗？能去承接项目吗？": same subject
+        elif prev is not None and not facts.any_party and not facts.content and prev.any_party and (
+                role := _role_word(piece, v)):
+            # "…那条还卡我们吗？能去承接项目吗？": same subject. A follow-up with its own content
+            # ("②能不能用购买服务的方式贷款修路？") is a new matter and keeps no subject.
+            facts = _inherit(prev, facts, role)
             last = parts[-1]
             if last.facts.any_party == {last.facts.participant}:  # the follow-up settles the open role
                 settled = _inherit(last.facts, replace(last.facts, participant=Entity.UNKNOWN), role)
@@ -207,6 +215,8 @@ def check_text(question: str, rules: Sequence[Rule] | None = None) -> TextVerdic
         verdict = check(facts, rules)
         asks = v.question["eligibility"].search(piece)
         applies = (facts != Facts() or bool(asks)) and not (v.question["info"].search(piece) and not asks)
+        if facts.private_buyer and verdict.decision is not Decision.PROHIBITED:
+            applies = False  # "国企自己对外采购保洁": not a government purchase, the notice does not decide it
         if not applies:
             verdict = Verdict(Decision.NOT_COVERED, (), (), ())
         parts.append(PartVerdict(context + piece, facts, verdict, facts.describe(), applies))

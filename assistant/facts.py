@@ -94,7 +94,18 @@ FLAGS: dict[str, str] = {
     "third_party_eval": "第三方绩效评价",
     "sheds_duty": "借第三方推卸政府职责",
     "barred_by_law": "法律法规或国务院另有禁止",
+    "hands_off": "买完付完就不再管（一买了之、一付了事）",
+    "unlisted": "以负面清单没写为由购买",
+    "asks_direction": "问的是方向、领域或归类（是否与某条冲突）",
+    "asks_role": "问的是能否担任某一角色",
+    "commissioned": "以请/委托/外包给的说法提出具体购买",
+    "asks_conditions": "问的是需要满足什么条件",
+    "private_buyer": "购买方是企业或个人自己（不是政府购买）",
 }
+# Facts about the question's shape, not the purchase: read by the rules, not shown in "我理解：…"
+SHAPE_FLAGS = frozenset({"asks_direction", "asks_role", "commissioned", "asks_conditions"})
+# Who is not a government purchaser: their own purchases are not 政府购买服务, the notice does not decide them
+NON_GOVERNMENT = frozenset({Entity.ENTERPRISE, Entity.INDIVIDUAL})
 ROLES = ("purchaser", "provider", "participant")
 
 
@@ -127,6 +138,13 @@ class Facts:
     third_party_eval: bool | None = None
     sheds_duty: bool | None = None
     barred_by_law: bool | None = None
+    hands_off: bool | None = None  # 正文四、（二）: 防止出现"一买了之""一付了事"
+    unlisted: bool | None = None  # "负面清单没写的都能买" — 正文三、（二）still limits the scope
+    asks_direction: bool | None = None  # "属于重点领域吗""这个方向通知支持吗": about the category, not a proposal
+    asks_role: bool | None = None  # "能当购买主体吗""能当承接方吗": about eligibility, not a proposal
+    commissioned: bool | None = None  # "请X做…""外包给X": someone is buying, even if unnamed
+    asks_conditions: bool | None = None  # "需要满足什么条件": list the preconditions (目录, 预算)
+    private_buyer: bool | None = None  # a 企业/个人 buying for itself, no government party at all
     # (field, words in the question) — what the rules quote back as "matched"; not a fact itself
     evidence: tuple[tuple[str, str], ...] = field(default=(), compare=False)
 
@@ -157,12 +175,15 @@ class Facts:
         """A concrete purchase is on the table, so the general preconditions (budget first, inside the
         目录) must be met: budget/目录/staffing is discussed, or a named service is bought by a known
         purchaser, or a service is asked about with no party or area to make it a general question.
-        "May X be a provider?", "may 社区养老 be bought?" are eligibility questions, not proposals."""
-        if any(v is not None for v in (self.budget, self.in_catalog, self.staff_sufficient)):
+        "May X be a provider?", "may 社区养老 be bought?", "is this a key area?" are eligibility or
+        category questions, not proposals; "请X做…" proposes a purchase even when the buyer is unnamed."""
+        if self.asks_direction or self.asks_role:
+            return False  # "属于重点领域吗""能当承接方吗": a question about the category or role
+        if self.asks_conditions or any(v is not None for v in (self.budget, self.in_catalog, self.staff_sufficient)):
             return True
         if Content.SERVICE not in self.content or self.asker is Asker.PROVIDER:
             return False  # a provider asking "may we bid?" is not proposing the purchase
-        return self.purchaser is not Entity.UNKNOWN or self.asker is Asker.PURCHASER or (
+        return self.purchaser is not Entity.UNKNOWN or self.asker is Asker.PURCHASER or bool(self.commissioned) or (
             self.provider is Entity.UNKNOWN and self.participant is Entity.UNKNOWN and self.area is Area.UNKNOWN)
 
     def get(self, name: str) -> Any:
@@ -193,7 +214,7 @@ class Facts:
             out.append(f"目录={self.catalog_action}")
         for name, zh in FLAGS.items():
             v = getattr(self, name)
-            if v is not None and not name.endswith("admin_functions"):
+            if v is not None and not name.endswith("admin_functions") and name not in SHAPE_FLAGS:
                 out.append(f"{zh}={'是' if v else '否'}")
         if self.purchase_proposed:  # the two preconditions are always shown, so a silent gap is visible
             out += [f"{zh}=未说明" for name, zh in (("budget", "预算"), ("in_catalog", "目录"))

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .facts import INSTITUTIONS, ROLES, Area, Asker, Content, Entity, Facts
+from .facts import INSTITUTIONS, NON_GOVERNMENT, ROLES, Area, Asker, Content, Entity, Facts
 from .normalize import expand
 from .vocab import FlagSpec, Vocab, load_vocab
 
@@ -29,6 +29,7 @@ class _Party:
     admin: bool | None = None
     admin_word: str = ""
     is_self: bool = False  # the party "我们" speaks for
+    commissioned: bool = False  # named after "请/委托/外包给/向": someone is buying from it
 
 
 class _Reader:
@@ -132,16 +133,24 @@ def extract(text: str, vocab: Vocab | None = None) -> Facts:
         content.add(Content.SERVICE)
     values = dict(rd.values)
     values["asker"] = _asker(rd, parties)
+    if any(p.commissioned for p in parties):  # "请X做…""外包给X": a purchase is proposed, buyer named or not
+        values["commissioned"] = True
     for role in ROLES:
         cands = [p for p in parties if role in p.roles]
         if cands:
-            best = min(cands, key=lambda p: _RESTRICTED.index(p.entity))
+            # a 企业/个人 is the buyer only when no government party could be ("商务局想请会展公司…买")
+            best = min(cands, key=lambda p: (role == "purchaser" and p.entity in NON_GOVERNMENT,
+                                             _RESTRICTED.index(p.entity)))
             values[role] = best.entity
             if best.admin is not None:
                 values[f"{role}_admin_functions"] = best.admin
             rd.evidence += [(role, w) for w in (*best.words, *best.roles[role])]
             if best.admin_word:
                 rd.evidence.append((f"{role}_admin_functions", best.admin_word))
+    buyer = next((p for p in parties if "purchaser" in p.roles and p.entity is values.get("purchaser")), None)
+    if buyer and buyer.entity in NON_GOVERNMENT and "provider" not in buyer.roles and all(
+            p.entity in NON_GOVERNMENT | {Entity.SOCIAL_ORG, Entity.ASSOCIATION} for p in parties):
+        values["private_buyer"] = True  # "国企自己对外采购保洁": nobody in government is buying
     return Facts(**values, content=frozenset(content), service=service, evidence=tuple(dict.fromkeys(rd.evidence)))
 
 
@@ -167,7 +176,7 @@ def _parties(rd: _Reader) -> list[_Party]:
                 else Entity.GROUP_SELF if g["self_funded"].search(rd.work) else Entity.GROUP)
         mentions = [(s, e, kind if x in _GROUPS else x) for s, e, x in mentions]
     # role words inside "政府购买服务" are the name of the policy, not an action
-    roles_text = re.sub("(?<=政府)购买服务|(?<=的)购买服务|购买服务(?=改革|工作|政策|制度|信息|平台|联系点|目录|领域|范围)",
+    roles_text = re.sub("(?<=政府)购买服务|(?<=的)购买服务|(?<=承接)购买服务|(?<=参与)购买服务|购买服务(?=改革|工作|政策|制度|信息|平台|联系点|目录|领域|范围)",
                         MASK * 4, rd.work)
     parties: list[_Party] = []
     for i, (s, e, entity) in enumerate(mentions):
@@ -190,9 +199,15 @@ def _parties(rd: _Reader) -> list[_Party]:
         # cues may run past the next party ("接政府的项目") but must start before it; a question mark
         # ends them (a follow-up question is read on its own, see _inherit)
         window = re.split(r"[?？!！;；]", roles_text[e:e + 30], maxsplit=1)[0]
+        # a role stated in the party's own sentence is its role: "公证处也想参与投标。预算已在年初编报" —
+        # the next sentence's 编报 is about the budget, not about the 公证处
+        own = window.split("。", 1)[0]
+        if any(r[k].search(own[:nxt - e]) for k in ("provider_after", "purchaser_after")):
+            window = own
         room = nxt - e
         if m := r["provider_before"].search(before):
             target.roles.setdefault("provider", []).append(m.group())
+            target.commissioned = target.commissioned or bool(r["commission"].search(m.group()))
             subject = next((p for p in reversed(parties) if p is not target and "provider" not in p.roles), None)
             if subject and (m := r["purchaser_after"].search(window[:room])):  # "民政局向X购买": 购买 is 民政局's
                 subject.roles.pop("participant", None)
@@ -217,7 +232,7 @@ def _joined(rd: _Reader, mentions: list[tuple[int, int, Entity]]) -> list[tuple[
         if out:
             ps, pe, pent = out[-1]
             between = rd.work[pe:s].strip(" ,，")
-            if _compatible(pent, entity) and (between in ("", "的", "（") or rd.v.roles["copula"].search(between)):
+            if _compatible(pent, entity) and (between in ("", "的", "（") or len(between) <= 8 and rd.v.roles["copula"].search(between)):
                 keep = pent if entity in (Entity.INSTITUTION, Entity.GROUP) else entity
                 close = rd.work.find("）", e, e + 2)
                 out[-1] = (ps, close + 1 if between == "（" and close >= 0 else e, keep)
@@ -289,8 +304,8 @@ _VERBS = re.compile(r".*(?:想|要|能|可以|打算|计划|准备|购买|买|�
 
 def _describe_service(text: str, m: re.Match) -> str:
     """'民政局想购买社区居家养老服务' → '社区居家养老服务': the words before 服务, after the last verb."""
-    if not m.group().endswith("服务"):
-        return m.group()
+    if not m.group().endswith("服务"):  # "请□□□□送戏下乡" → "送戏下乡": the task, not the party named
+        return re.sub("^(?:来|去)", "", m.group().rsplit(MASK, 1)[-1]) or m.group()
     head = _VERBS.sub("", m.group()[:-2])
     return head + "服务" if head else ""
 

@@ -117,14 +117,15 @@ watch('value', () => { const r = element.querySelector('.check-result, .card-err
   if (r) r.scrollIntoView({block: 'start', behavior: 'smooth'}); });
 """
 
-# After the 原文 panel re-renders: scroll its own box (not the page) to the active <mark>.
+# After the 原文 panel re-renders: scroll its own box to the active <mark>; move the page only after a chip click
+# (on a narrow screen the panel sits below the chat, and a new answer must not jump away from it).
 SOURCE_JS = """
 const focusMark = () => {
   const box = element.querySelector('.source-doc');
   const m = element.querySelector('mark.active') || element.querySelector('mark.cite');
   if (!box || !m) return;
   const r = box.getBoundingClientRect();
-  if (r.bottom < 0 || r.top > window.innerHeight) box.scrollIntoView({block: 'start'});
+  if (box.dataset.reveal === '1' && (r.bottom < 0 || r.top > window.innerHeight)) box.scrollIntoView({block: 'start'});
   box.scrollTop += m.getBoundingClientRect().top - box.getBoundingClientRect().top - box.clientHeight / 3;
 };
 watch('value', focusMark);
@@ -140,8 +141,8 @@ class Handlers:
     def __init__(self, assistant, skip=lambda: None):
         self.assistant, self.corpus, self.skip = assistant, assistant.corpus, skip
 
-    def source(self, marks=None) -> str:
-        return R.source_html(self.corpus, marks, nonce=next(_nonce))
+    def source(self, marks=None, reveal: bool = False) -> str:
+        return R.source_html(self.corpus, marks, nonce=next(_nonce), reveal=reveal)
 
     def respond(self, question, history):
         """→ (history, transcript HTML, 原文 HTML, new textbox value). A failed question keeps its text."""
@@ -172,7 +173,7 @@ class Handlers:
             return self.skip()
         if not 0 <= start < end <= len(clause.text):
             start, end = 0, len(clause.text)
-        return self.source({clause.clause_id: [R.Mark(start, end, active=True)]})
+        return self.source({clause.clause_id: [R.Mark(start, end, active=True)]}, reveal=True)
 
     def check(self, purchaser, provider, service, *answers) -> str:
         try:

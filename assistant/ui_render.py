@@ -118,14 +118,16 @@ PART_TITLES = {"正文": "通知正文", "附件1": "附件1 重点领域政府�
                "附件2": "附件2 政府购买服务负面清单", "附注": "附注"}
 
 
-def source_html(corpus, marks: Mapping[str, Sequence[Mark]] | None = None, nonce: int = 0) -> str:
+def source_html(corpus, marks: Mapping[str, Sequence[Mark]] | None = None, nonce: int = 0,
+                reveal: bool = False) -> str:
     """The whole notice, one element per clause (`data-clause-id`), spans in `marks` highlighted.
 
-    `nonce` makes each render differ, so the page's script re-focuses even when the same chip is clicked twice."""
+    `nonce` makes each render differ, so the page's script re-focuses even when the same chip is clicked twice;
+    `reveal` asks it to bring the panel itself into view (a chip was clicked), not only scroll inside it."""
     marks = marks or {}
     doc = corpus.document
     out = ['<div class="panel-title">原文 <span class="hint">被引用的原句以黄色标出</span></div>',
-           f'<div class="source-doc" data-render="{int(nonce)}">',
+           f'<div class="source-doc" data-render="{int(nonce)}" data-reveal="{int(reveal)}">',
            f'<div class="source-meta">{esc(doc.doc_id)} · {esc(doc.effective.isoformat())} 起施行 · '
            f'有效期至 {esc(doc.expires.isoformat())}</div>']
     part = None
@@ -212,7 +214,7 @@ def answer_html(answer: Answer, corpus, n: int = 1) -> str:
         parts.append(f'<div class="conditions"><div class="sub">需要确认的条件</div><ul>{items}</ul></div>')
     parts.append(f'<details class="reasoning" open><summary>说明</summary>{md_html(answer.answer, quotes=False)}</details>')
     basis, related = split_citations(answer)
-    hint = '<span class="hint">点击条款，在右侧原文中查看引用的原句</span>'
+    hint = '<span class="hint">点击条款，在原文中查看引用的原句</span>'
     for title, cites in (("依据条款", basis), ("相关条款", related)):
         if cites:
             rows = "".join(_citation_row(c, corpus) for c in cites)
@@ -235,7 +237,7 @@ def error_html(message: str) -> str:
 
 WELCOME = ('<div class="welcome"><div class="welcome-title">请用自己的话提问</div>'
            '<div>例如：“公益一类事业单位能承接政府购买服务吗？”本助手只依据湘财综〔2022〕28号及其附件作答，'
-           '每个结论都标明所依据的条款，点击条款可在右侧原文中查看被引用的原句。</div></div>')
+           '每个结论都标明所依据的条款，点击条款即可在原文中看到被引用的原句。</div></div>')
 
 
 def transcript_html(history: Sequence[tuple], corpus) -> str:
@@ -409,6 +411,13 @@ mark.cite.active { background: #facc15; box-shadow: 0 0 0 2px #f59e0b; animation
 
 #ask-btn, #check-btn { background: #1d4ed8 !important; border-color: #1d4ed8 !important; color: #fff !important; }
 #ask-btn:hover, #check-btn:hover { background: #1e40af !important; }
+
+@media (max-width: 640px) {
+  .clause { flex-direction: column; gap: 0; }
+  .clause-ref { width: auto; padding-top: 0; }
+  .source-doc { height: 75vh; }
+  .transcript { height: 60vh; }
+}
 
 /* 资格自查 */
 fieldset.fact { display: flex !important; align-items: center; gap: 12px; padding: 6px 12px !important; }

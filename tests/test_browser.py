@@ -25,7 +25,8 @@ CHROMIUM_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-backg
 START_TIMEOUT = 300  # s; a fresh clone builds the index on first start
 ANSWER_BUDGET = 2.0  # s from click to badge (measured well under 1 s; slack for a loaded CI machine)
 QUESTION = "公益一类事业单位能承接政府购买服务吗？"
-XSS = ["<img src=x onerror=alert(1)>什么时候开始施行？", "<script>alert(1)</script>有效期多久？"]
+XSS = ["<img src=x onerror=alert(1)>什么时候开始施行？", "<script>alert(1)</script>有效期多久？",
+       "${window.__xss=1} {{constructor.constructor('window.__xss=2')()}} 施行日期是哪天？"]  # template injection
 
 
 def _free_port() -> int:

@@ -133,7 +133,9 @@ def test_highlight_overlapping_and_bad_spans():
 
 
 def test_every_clause_is_addressable_and_verbatim():
-    page = R.source_html(CORPUS)
+    page = R.source_html(CORPUS, R.citation_marks(make_answer().citations))
+    a = audit(page)
+    assert a.tags <= ALLOWED_TAGS and not a.bad
     for c in CORPUS.clauses:
         m = re.findall(rf'<div class="[^"]*" id="([^"]+)" data-clause-id="{re.escape(html.escape(c.clause_id))}">'
                        r'.*?<div class="clause-text">(.*?)</div></div>', page)

@@ -64,11 +64,11 @@ def _clauses(r: dict) -> list[str]:
 def main(argv=None) -> int:
     p = argparse.ArgumentParser()
     p.add_argument("files", nargs="*", default=[str(ROOT / "tests/data/checker_heldout.jsonl"), str(ROOT / "evals/gold.jsonl")])
-    p.add_argument("--split", default="heldout", help="rows with another `split` are skipped (rows without one are kept)")
+    p.add_argument("--split", default="heldout", help="rows with another `split` are skipped (rows without one are kept); `all` keeps every row")
     args = p.parse_args(argv)
     for f in args.files:
         rows = [json.loads(line) for line in Path(f).read_text("utf-8").splitlines() if line.strip()]
-        rows = [r for r in rows if r.get("split", args.split) == args.split]
+        rows = [r for r in rows if args.split == "all" or r.get("split", args.split) == args.split]
         m = measure(rows)
         print(f"{f} [{args.split}] n={m['n']}")
         print(f"  prohibited recall      {m['prohibited_recall']:.3f}   (target ≥ 0.95)")

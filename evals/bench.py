@@ -1,0 +1,310 @@
+"""`python -m evals.bench [--quick]` — latency, index and REST benchmarks on this machine.
+
+Measures, in this order (each builds on the previous):
+1. index build: `python -m assistant index --rebuild` into a fresh temporary index dir (ASSISTANT_INDEX_DIR),
+   then the no-op re-run `python -m assistant index` on the same dir;
+2. cold answer: `python -m assistant ask "…"` as a fresh subprocess (imports + model + index load + answer),
+   3 runs, with the index from step 1;
+3. warm answer: Assistant.load once in this process, then every gold question (p50/p95/mean);
+4. REST: `python app.py --api-only --port FREE_PORT` on 127.0.0.1 (or uvicorn on assistant.api.create_api if
+   app.py lacks --api-only), 16 concurrent clients (threads + httpx) posting /api/ask until N requests or
+   T seconds, whichever comes first; throughput, p50/p95, non-200 count; the server process's peak RSS
+   (psutil, sampled every 50 ms, children included). The server is stopped afterwards and the temporary
+   index removed.
+
+Loopback only; nothing here is a unit test (timings are not asserted anywhere)."""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Sequence
+
+from .cases import DEFAULT_GOLD, load_gold
+from .metrics import percentile
+from .report import _grid
+
+ROOT = Path(__file__).resolve().parent.parent
+COLD_QUESTION = "公益一类事业单位能承接政府购买服务吗？"
+LAUNCHER = """
+import sys, uvicorn
+from assistant.api import create_api
+from assistant.chain import Assistant
+uvicorn.run(create_api(Assistant.load()), host="127.0.0.1", port=int(sys.argv[1]), log_level="warning")
+"""
+
+
+def _err(msg: str) -> None:
+    print(msg, file=sys.stderr, flush=True)
+
+
+def _timed_run(cmd: list[str], env: dict, timeout: float) -> tuple[float, subprocess.CompletedProcess]:
+    t = time.perf_counter()
+    r = subprocess.run(cmd, env=env, cwd=ROOT, capture_output=True, text=True, timeout=timeout)
+    return time.perf_counter() - t, r
+
+
+def _check(r: subprocess.CompletedProcess, what: str) -> None:
+    if r.returncode != 0:
+        tail = "\n".join((r.stderr or r.stdout).strip().splitlines()[-8:])
+        raise RuntimeError(f"{what} failed (exit {r.returncode}):\n{tail}")
+
+
+def bench_index(env: dict) -> dict:
+    _err("index: building into a temporary dir …")
+    build_s, r = _timed_run([sys.executable, "-m", "assistant", "index", "--rebuild"], env, 1800)
+    _check(r, "python -m assistant index --rebuild")
+    noop_s, r = _timed_run([sys.executable, "-m", "assistant", "index"], env, 600)
+    _check(r, "python -m assistant index")
+    return {"index_build_s": build_s, "index_noop_s": noop_s}
+
+
+def bench_cold(env: dict, runs: int) -> dict:
+    times = []
+    for i in range(runs):
+        _err(f"cold ask: run {i + 1}/{runs} …")
+        s, r = _timed_run([sys.executable, "-m", "assistant", "ask", COLD_QUESTION], env, 600)
+        _check(r, "python -m assistant ask")
+        times.append(s)
+    return {"cold_runs": runs, "cold_s": times, "cold_min_s": min(times), "cold_median_s": percentile(times, 50),
+            "cold_max_s": max(times)}
+
+
+def bench_warm(questions: Sequence[str], index_dir: str) -> dict:
+    from tqdm import tqdm
+
+    from assistant.chain import Assistant
+    from assistant.settings import Settings
+
+    t = time.perf_counter()
+    assistant = Assistant.load(Settings.load(index_dir=index_dir))
+    load_s = time.perf_counter() - t
+    first = time.perf_counter()
+    assistant.ask(questions[0])  # the first answer pays lazy initialisation; reported, not counted
+    first_ms = (time.perf_counter() - first) * 1000
+    lat = []
+    for q in tqdm(questions, desc="warm", unit="q", file=sys.stderr):
+        t = time.perf_counter()
+        assistant.ask(q)
+        lat.append((time.perf_counter() - t) * 1000)
+    return {"warm_load_s": load_s, "warm_first_ms": first_ms, "warm_n": len(lat),
+            "warm_p50_ms": percentile(lat, 50), "warm_p95_ms": percentile(lat, 95),
+            "warm_mean_ms": sum(lat) / len(lat)}
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def server_command(port: int) -> list[str]:
+    app = ROOT / "app.py"
+    if app.exists() and "--api-only" in app.read_text("utf-8"):
+        return [sys.executable, str(app), "--api-only", "--host", "127.0.0.1", "--port", str(port)]
+    return [sys.executable, "-c", LAUNCHER, str(port)]
+
+
+class RssSampler(threading.Thread):
+    """Peak resident set size of a process and its children, sampled every `every` seconds."""
+
+    def __init__(self, pid: int, every: float = 0.05) -> None:
+        super().__init__(daemon=True)
+        import psutil
+
+        self.proc, self.every, self.peak, self.last = psutil.Process(pid), every, 0, 0
+        self._stop_event = threading.Event()
+
+    def sample(self) -> int:
+        import psutil
+
+        try:
+            procs = [self.proc, *self.proc.children(recursive=True)]
+            rss = sum(p.memory_info().rss for p in procs)
+        except psutil.Error:
+            return self.last
+        self.last, self.peak = rss, max(self.peak, rss)
+        return rss
+
+    def run(self) -> None:
+        while not self._stop_event.is_set():
+            self.sample()
+            self._stop_event.wait(self.every)
+
+    def stop(self) -> None:
+        self._stop_event.set()
+        self.join(timeout=2)
+
+
+def _wait_healthy(base: str, server: subprocess.Popen, log: Path, timeout: float) -> float:
+    import httpx
+
+    t = time.perf_counter()
+    while time.perf_counter() - t < timeout:
+        if server.poll() is not None:
+            tail = "\n".join(log.read_text("utf-8", "replace").strip().splitlines()[-10:])
+            raise RuntimeError(f"the server exited with {server.returncode} before it was ready:\n{tail}")
+        try:
+            if httpx.get(f"{base}/healthz", timeout=2, trust_env=False).status_code == 200:
+                return time.perf_counter() - t
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.25)
+    raise RuntimeError(f"the server was not ready after {timeout:.0f} s (log: {log})")
+
+
+def bench_rest(questions: Sequence[str], env: dict, *, clients: int, max_requests: int, max_seconds: float,
+               log_dir: Path) -> dict:
+    import httpx
+    from tqdm import tqdm
+
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    cmd = server_command(port)
+    log = log_dir / "server.log"
+    label = "app.py --api-only" if "-c" not in cmd else "uvicorn launcher (create_api)"
+    _err(f"REST: starting {label} on {base} …")
+    with open(log, "wb") as out:
+        server = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+    sampler = RssSampler(server.pid)
+    sampler.start()
+    try:
+        ready_s = _wait_healthy(base, server, log, timeout=300)
+        idle_rss = sampler.sample()
+        counter, lock = itertools.count(), threading.Lock()
+        results: list[tuple[float, int]] = []
+        deadline = time.perf_counter() + max_seconds
+        bar = tqdm(total=max_requests, desc="REST", unit="req", file=sys.stderr)
+
+        def client() -> None:
+            with httpx.Client(base_url=base, timeout=120, trust_env=False) as http:
+                while time.perf_counter() < deadline:
+                    with lock:
+                        i = next(counter)
+                    if i >= max_requests:
+                        return
+                    t = time.perf_counter()
+                    try:
+                        status = http.post("/api/ask", json={"question": questions[i % len(questions)]}).status_code
+                    except httpx.HTTPError:
+                        status = 0
+                    with lock:
+                        results.append(((time.perf_counter() - t) * 1000, status))
+                        bar.update()
+
+        start = time.perf_counter()
+        threads = [threading.Thread(target=client) for _ in range(clients)]
+        for th in threads:
+            th.start()
+        for th in threads:
+            th.join()
+        wall = time.perf_counter() - start
+        bar.close()
+    finally:
+        sampler.stop()
+        server.terminate()
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait(timeout=5)
+    lat = [ms for ms, _ in results]
+    return {"rest_clients": clients, "rest_requests": len(results),
+            "rest_errors": sum(1 for _, s in results if s != 200), "rest_wall_s": wall,
+            "rest_throughput_rps": len(results) / wall if wall else None,
+            "rest_p50_ms": percentile(lat, 50), "rest_p95_ms": percentile(lat, 95),
+            "server_ready_s": ready_s, "server_idle_rss_mb": idle_rss / 2**20,
+            "server_peak_rss_mb": sampler.peak / 2**20, "server": label}
+
+
+def table(res: dict) -> str:
+    def f(key, unit, digits=1):
+        v = res.get(key)
+        return "n/a" if v is None else f"{v:.{digits}f} {unit}".strip()
+
+    rows = [
+        ["index build (--rebuild, temp dir)", f("index_build_s", "s")],
+        ["index no-op re-run", f("index_noop_s", "s")],
+        [f"cold `python -m assistant ask` ({res.get('cold_runs', 0)} runs) min / median / max",
+         " / ".join(f(k, "s") for k in ("cold_min_s", "cold_median_s", "cold_max_s"))],
+        ["warm: Assistant.load in process", f("warm_load_s", "s")],
+        ["warm: first answer (not counted)", f("warm_first_ms", "ms", 0)],
+        [f"warm answer p50 / p95 / mean (n={res.get('warm_n', 0)})",
+         " / ".join(f(k, "ms", 0) for k in ("warm_p50_ms", "warm_p95_ms", "warm_mean_ms"))],
+        ["REST: server ready after start", f("server_ready_s", "s")],
+        [f"REST: {res.get('rest_clients', 0)} clients, requests / non-200",
+         f"{res.get('rest_requests', 'n/a')} / {res.get('rest_errors', 'n/a')}"],
+        ["REST: throughput", f("rest_throughput_rps", "req/s", 2)],
+        ["REST: latency p50 / p95", " / ".join(f(k, "ms", 0) for k in ("rest_p50_ms", "rest_p95_ms"))],
+        ["server RSS idle / peak", " / ".join(f(k, "MB", 0) for k in ("server_idle_rss_mb", "server_peak_rss_mb"))],
+        [f"machine: {res['machine']['cpus']} CPUs, 1-min load average start / end",
+         " / ".join(f(k, "", 2) for k in ("loadavg_start", "loadavg_end"))],
+    ]
+    return _grid(["benchmark", "value"], rows, markdown=False)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m evals.bench", description="性能基准 / latency and load benchmarks")
+    p.add_argument("--quick", action="store_true", help="短跑：40 个问题、1 次冷启动、120 个请求或 10 秒")
+    p.add_argument("--gold", type=Path, default=DEFAULT_GOLD, help="questions come from this gold file")
+    p.add_argument("--clients", type=int, default=16)
+    p.add_argument("--requests", type=int, help="REST request cap (default 400, quick 120)")
+    p.add_argument("--seconds", type=float, help="REST time cap (default 30, quick 10)")
+    p.add_argument("--skip", action="append", default=[], choices=("index", "cold", "warm", "rest"),
+                   help="skip a stage (repeatable); skipping index uses the configured index dir")
+    p.add_argument("--json", type=Path, metavar="FILE", help="also write the numbers as JSON")
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    questions = [c.question for c in load_gold(args.gold)]
+    if args.quick:
+        questions = questions[:40]
+    max_requests = args.requests or (120 if args.quick else 400)
+    max_seconds = args.seconds or (10.0 if args.quick else 30.0)
+    tmp = Path(tempfile.mkdtemp(prefix="xcz-bench-"))
+    env = dict(os.environ)
+    if "index" not in args.skip:
+        env["ASSISTANT_INDEX_DIR"] = str(tmp / "index")
+    env.pop("ASSISTANT_HOST", None)  # loopback only
+    res: dict = {"machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]}, "quick": args.quick,
+                 "loadavg_start": os.getloadavg()[0]}
+    code = 0
+    try:
+        if "index" not in args.skip:
+            res.update(bench_index(env))
+        if "cold" not in args.skip:
+            res.update(bench_cold(env, 1 if args.quick else 3))
+        if "warm" not in args.skip:
+            res.update(bench_warm(questions, env.get("ASSISTANT_INDEX_DIR") or ""))
+        if "rest" not in args.skip:
+            res.update(bench_rest(questions, env, clients=args.clients, max_requests=max_requests,
+                                  max_seconds=max_seconds, log_dir=tmp))
+    except (RuntimeError, subprocess.TimeoutExpired) as e:
+        _err(f"错误 / error: {e}")
+        code = 1
+    except KeyboardInterrupt:
+        _err("已中断 / interrupted")
+        code = 130
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    res["loadavg_end"] = os.getloadavg()[0]
+    print(table(res))
+    if args.json:
+        args.json.write_text(json.dumps(res, ensure_ascii=False, indent=2) + "\n", "utf-8")
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())
