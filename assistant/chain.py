@@ -35,6 +35,8 @@ def build_chain(corpus: Corpus, rules, retriever, *, today: Callable[[], date] =
     from .refs import resolve
     from .verify import verify
 
+    skip_dense = _takes_dense(retriever)  # fakes in tests may not offer dense=False
+
     def normalise(question: str) -> Query:
         return Query(question, normalize(question))
 
@@ -45,17 +47,23 @@ def build_chain(corpus: Corpus, rules, retriever, *, today: Callable[[], date] =
         return tuple(resolve(p.text, corpus.clauses) for p in s["checker"].parts)
 
     def retrieval(s: dict):
-        texts = [p.text for p in s["checker"].parts] or [s["query"].text]
-        per_part = tuple((h, retriever.relevant(h)) for h in (retriever.search(t) for t in texts))
-        whole = per_part[0][0] if len(texts) == 1 else retriever.search(" ".join(texts))
-        return whole, per_part
+        """Hits per part. A part the checker decided needs only related clauses: lexical, no embedding."""
+        parts = s["checker"].parts
+        texts = [p.text for p in parts] or [s["query"].text]
+        decided = [_decided(p) for p in parts] or [False]
+        per_part = []
+        for text, done in zip(texts, decided):
+            hits = retriever.search(text, dense=not done) if skip_dense else retriever.search(text)
+            per_part.append((hits, retriever.relevant(hits)))
+        whole = _merge([h for h, _ in per_part])
+        return whole, tuple(per_part)
 
     def decide(s: dict) -> Answer:
         q, tv, refs = s["query"], s["checker"], s["refs"]
         whole, per_part = s["retrieval"]
         parts: list[PartResult] = []
         for i, p in enumerate(tv.parts):
-            if p.applies and p.verdict.decision != Decision.NOT_COVERED and not (refs[i] and not p.verdict.fired):
+            if _decided(p) and not (refs[i] and not p.verdict.fired):
                 parts.append(checker_part(corpus, p))
             else:
                 hits, relevant = per_part[i]
@@ -78,6 +86,28 @@ def build_chain(corpus: Corpus, rules, retriever, *, today: Callable[[], date] =
         | RunnableLambda(decide, name="compose")
         | RunnableLambda(verified, name="verify")
     )
+
+
+def _decided(part) -> bool:
+    return part.applies and part.verdict.decision != Decision.NOT_COVERED
+
+
+def _takes_dense(retriever) -> bool:
+    import inspect
+
+    return "dense" in inspect.signature(retriever.search).parameters
+
+
+def _merge(hit_lists):
+    """One ranking over several parts' hits: best score per clause, best first."""
+    if len(hit_lists) == 1:
+        return hit_lists[0]
+    best = {}
+    for hits in hit_lists:
+        for h in hits:
+            if h.clause.clause_id not in best or h.score > best[h.clause.clause_id].score:
+                best[h.clause.clause_id] = h
+    return tuple(sorted(best.values(), key=lambda h: -h.score))
 
 
 class Assistant:

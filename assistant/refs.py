@@ -12,7 +12,7 @@ from typing import Iterable
 from .clauses import Clause, cn_number
 from .normalize import normalize
 
-_N = r"[0-9]{1,2}|[一二三四五六七八九十]{1,3}"
+_N = r"[0-9]{1,2}|[二三四五六七八九]?十[一二三四五六七八九]?|[一二三四五六七八九]"  # only well-formed numerals
 _CN = "零一二三四五六七八九十"
 # 第N部分 / 第N条 / 第（N）项; a bare 第N only when a bracket follows (第二（三）)
 _ORDINAL = re.compile(
@@ -21,7 +21,7 @@ _ORDINAL = re.compile(
     rf"|（({_N})）\s*(?:项|条|款|点)?"  # 6: a bracketed sub-number on its own
 )
 _LAYER = re.compile(r"([\u4e00-\u9fff]{2})层面")
-_ANNEX = re.compile(rf"附件\s*({_N})")
+_ANNEX = re.compile(r"附件\s*([0-9]{1,2}|[一二三四五六七八九十])")  # 附件二二（八） = 附件二 + 二（八）
 _MAIN = re.compile(r"通知|正文")
 _NAMED = {"导语": "导语", "序言": "序言", "前言": "序言"}
 
@@ -73,7 +73,10 @@ def resolve(question: str, clauses: Iterable[Clause]) -> tuple[Clause, ...]:
     for word, suffix in _NAMED.items():
         if part and word in q and f"{part}/{suffix}" in ids:
             return (ids[f"{part}/{suffix}"],)
-    levels = _levels(q, clauses, parts)
+    try:
+        levels = _levels(q, clauses, parts)
+    except ValueError:  # numerals that are no number (二二): the question names no clause we can trust
+        return ()
     if levels is None:
         return ()
     found = []

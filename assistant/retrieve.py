@@ -122,8 +122,10 @@ class Retriever:
         order = sorted((i for i in keep if scores[i] > 0), key=lambda i: -scores[i])
         return {ids[i]: r for r, i in enumerate(order, 1)}, {ids[i]: float(cover[i]) for i in keep}
 
-    def signals(self, question: str) -> "Signals | None":
-        """Everything the ranking needs, computed once (the eval reuses it across a weight grid)."""
+    def signals(self, question: str, *, dense: bool = True) -> "Signals | None":
+        """Everything the ranking needs, computed once (the eval reuses it across a weight grid).
+
+        dense=False skips the embedding (~20 ms): for related clauses when the checker already decided."""
         text = normalize(question, self._lexicon)
         if not text:
             return None
@@ -131,11 +133,11 @@ class Retriever:
         lex_rank, cover = self.bm25(wider)
         named = tuple(c.clause_id for c in resolve(text, self.corpus.clauses))
         off = tuple(w for w in self._off_topic if w in text)
-        return Signals(self.dense(wider), lex_rank, cover, named, off)
+        return Signals(self.dense(wider) if dense else {}, lex_rank, cover, named, off)
 
-    def search(self, question: str, k: int | None = None) -> tuple[Hit, ...]:
+    def search(self, question: str, k: int | None = None, *, dense: bool = True) -> tuple[Hit, ...]:
         """Best first: clauses the question names by number, then the fused ranking."""
-        s = self.signals(question)
+        s = self.signals(question, dense=dense)
         return self.rank(s, k) if s else ()
 
     def rank(self, s: "Signals", k: int | None = None, *, dense_weight: float | None = None,

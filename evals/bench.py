@@ -90,16 +90,28 @@ def bench_warm(questions: Sequence[str], index_dir: str) -> dict:
     assistant = Assistant.load(Settings.load(index_dir=index_dir))
     load_s = time.perf_counter() - t
     first = time.perf_counter()
-    assistant.ask(questions[0])  # the first answer pays lazy initialisation; reported, not counted
+    _safe_ask(assistant, questions[0])  # the first answer pays lazy initialisation; reported, not counted
     first_ms = (time.perf_counter() - first) * 1000
-    lat = []
+    lat, errors = [], []
     for q in tqdm(questions, desc="warm", unit="q", file=sys.stderr):
         t = time.perf_counter()
-        assistant.ask(q)
+        if err := _safe_ask(assistant, q):
+            errors.append(f"{q[:30]}: {err}")
         lat.append((time.perf_counter() - t) * 1000)
-    return {"warm_load_s": load_s, "warm_first_ms": first_ms, "warm_n": len(lat),
+    for e in errors:
+        _err(f"warm: ask raised for {e}")
+    return {"warm_load_s": load_s, "warm_first_ms": first_ms, "warm_n": len(lat), "warm_errors": len(errors),
             "warm_p50_ms": percentile(lat, 50), "warm_p95_ms": percentile(lat, 95),
             "warm_mean_ms": sum(lat) / len(lat)}
+
+
+def _safe_ask(assistant, question: str) -> str:
+    """'' or the error ask() raised (a crash on one question is counted, not fatal)."""
+    try:
+        assistant.ask(question)
+    except Exception as e:  # noqa: BLE001
+        return f"{type(e).__name__}: {e}"
+    return ""
 
 
 def free_port() -> int:
@@ -239,7 +251,7 @@ def table(res: dict) -> str:
          " / ".join(f(k, "s") for k in ("cold_min_s", "cold_median_s", "cold_max_s"))],
         ["warm: Assistant.load in process", f("warm_load_s", "s")],
         ["warm: first answer (not counted)", f("warm_first_ms", "ms", 0)],
-        [f"warm answer p50 / p95 / mean (n={res.get('warm_n', 0)})",
+        [f"warm answer p50 / p95 / mean (n={res.get('warm_n', 0)}, errors {res.get('warm_errors', 0)})",
          " / ".join(f(k, "ms", 0) for k in ("warm_p50_ms", "warm_p95_ms", "warm_mean_ms"))],
         ["REST: server ready after start", f("server_ready_s", "s")],
         [f"REST: {res.get('rest_clients', 0)} clients, requests / non-200",
@@ -291,8 +303,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if "rest" not in args.skip:
             res.update(bench_rest(questions, env, clients=args.clients, max_requests=max_requests,
                                   max_seconds=max_seconds, log_dir=tmp))
-    except (RuntimeError, subprocess.TimeoutExpired) as e:
-        _err(f"错误 / error: {e}")
+    except Exception as e:  # noqa: BLE001 - print what was measured before the failure
+        _err(f"错误 / error: {type(e).__name__}: {e}")
         code = 1
     except KeyboardInterrupt:
         _err("已中断 / interrupted")

@@ -56,3 +56,10 @@ def test_resolve_returns_the_clause_objects_themselves(corpus):
     (clause,) = resolve("附件1第五条是什么？", corpus.clauses)
     assert clause is corpus.get("附件1/五")
     assert clause.text.startswith("五、政府购买教育公共服务工作")
+
+
+def test_annex_number_written_in_chinese_next_to_a_section_numeral(corpus):
+    from assistant.refs import resolve
+
+    assert [c.clause_id for c in resolve("附件二二（八）讲的是什么？", corpus.clauses)] == ["附件2/二/（八）"]
+    assert [c.clause_id for c in resolve("附件二十（八）", corpus.clauses)] == []  # no such annex: nothing, no crash
