@@ -263,6 +263,8 @@ def _compatible(a: Entity, b: Entity) -> bool:
 def _admin_functions(rd: _Reader, parties: list[_Party]) -> None:
     """行政职能 statements belong to the nearest 事业单位 party."""
     value, hits = rd.flag(rd.v.admin)
+    for s, e, _ in hits:  # "承担行政执法职能" says who the party is, not that 执法 is being bought
+        rd.consume(s, e)
     insts = [p for p in parties if p.entity in INSTITUTIONS]
     if value is None or not insts:
         return

@@ -21,7 +21,8 @@ from typing import Mapping, Sequence
 from assistant.errors import AssistantError
 
 from .cases import DEFAULT_GOLD, Case, GoldFormatError, load_gold, select
-from .metrics import CaseResult, aggregate, by_tag, check_thresholds, confusion, gate, score_case
+from .metrics import (CaseResult, aggregate, by_tag, check_thresholds, confusion, gate, score_case,
+                      suggest_thresholds)
 
 DEFAULT_THRESHOLDS = Path(__file__).resolve().parent / "thresholds.toml"
 
@@ -60,6 +61,20 @@ def load_thresholds(path: Path) -> dict:
     return data
 
 
+def thresholds_toml(th: Mapping, *, split: str, n: int) -> str:
+    """A thresholds.toml text for `th` ({"min": …, "max": …})."""
+    day = datetime.now(timezone.utc).date().isoformat()
+    lines = ["# Suggested by `python -m evals --suggest-thresholds`: one case of slack per rate.",
+             "[meta]", f'split = "{split}"', f'measured = "{day}, {n} cases"', "", "[min]"]
+    lines += [f'{_key(k)} = {v:g}' for k, v in th["min"].items()]
+    lines += ["", "[max]"] + [f'{_key(k)} = {v:g}' for k, v in th["max"].items()]
+    return "\n".join(lines) + "\n"
+
+
+def _key(name: str) -> str:
+    return f'"{name}"' if "." in name else name
+
+
 def summarize(results: Sequence[CaseResult]) -> dict:
     return {"metrics": aggregate(results), "by_tag": by_tag(results), "confusion": confusion(results)}
 
@@ -74,6 +89,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--gate", action="store_true", help="低于阈值时退出码为 1 / exit 1 when below thresholds")
     p.add_argument("--thresholds", type=Path, default=DEFAULT_THRESHOLDS, help="阈值文件 / thresholds TOML")
     p.add_argument("--limit", type=int, metavar="N", help="只跑前 N 条 / only the first N cases (smoke runs)")
+    p.add_argument("--suggest-thresholds", action="store_true",
+                   help="打印按本次结果建议的阈值 TOML / print thresholds just under this run's metrics")
     return p
 
 
@@ -155,6 +172,8 @@ def _run(args, assistant, embeddings) -> int:
     from .report import terminal, write_report
 
     print(terminal(run))
+    if args.suggest_thresholds:
+        print("\n" + thresholds_toml(suggest_thresholds(run["metrics"]), split=args.split, n=len(cases)))
     if args.report:
         written = write_report(run, args.report)
         _err(f"报告已写入 / report written: {', '.join(str(p) for p in written)}")

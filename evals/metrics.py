@@ -151,6 +151,7 @@ def aggregate(results: Sequence[CaseResult]) -> dict:
         "verdict_accuracy": _rate(r.verdict_ok for r in rs),
         "verdict_macro_accuracy": sum(present) / len(present) if present else None,
         "verdict_accuracy_by_type": by_type,
+        "cases_by_type": {v: sum(1 for r in rs if r.expected_verdict == v) for v in VERDICTS},
         "prohibited_recall": by_type["prohibited"],
         "false_prohibition_rate": _rate(r.predicted_verdict == "prohibited" for r in rs
                                         if r.expected_verdict != "prohibited"),
@@ -224,3 +225,39 @@ def gate(metrics: Mapping, thresholds: Mapping) -> tuple[list[str], list[str]]:
             elif bad(value, limit):
                 failures.append(f"{name} = {value:.4g} is {word} the {section} threshold {limit:g}")
     return failures, skipped
+
+
+def suggest_thresholds(metrics: Mapping) -> dict:
+    """Thresholds "just under" a measured run: every rate may lose one case of its denominator (rounded
+    down to 2 decimals; up for the false-prohibition ceiling), quotes must stay verbatim (1.0 when measured
+    so), no errors, and latency ceilings at 4x the measured value (at least 0.5 s / 2 s) because timings
+    vary with machine load."""
+    import math
+
+    by_type = metrics.get("cases_by_type") or {}
+    dens = {"hit_at_1": metrics["hit_cases"], "hit_at_3": metrics["hit_cases"],
+            "expected_cited": metrics["hit_cases"], "verdict_accuracy": metrics["cases"],
+            # one case of the smallest type moves the macro mean by 1 / (its size × number of types)
+            "verdict_macro_accuracy": min([n for n in by_type.values() if n] or [metrics["cases"]])
+            * max(1, sum(1 for n in by_type.values() if n)),
+            "prohibited_recall": by_type.get("prohibited", 0),
+            "not_covered_accuracy": by_type.get("not_covered", 0),
+            "key_fact_coverage": metrics["key_facts"],
+            **{f"verdict_accuracy.{v}": n for v, n in by_type.items()
+               if v not in ("prohibited", "not_covered")}}  # those two are the recall metrics above
+    lo: dict[str, float] = {}
+    for name, n in dens.items():
+        value = _lookup(metrics, name)
+        if value is not None and n:
+            lo[name] = max(0.0, math.floor((value - 1 / n) * 100 + 1e-9) / 100)
+    if metrics.get("quote_verbatim_rate") is not None:
+        q = metrics["quote_verbatim_rate"]
+        lo["quote_verbatim_rate"] = 1.0 if q == 1.0 else math.floor(q * 100) / 100
+    hi: dict[str, float] = {"errors": float(metrics.get("errors") or 0)}
+    if metrics.get("false_prohibition_rate") is not None:
+        n = metrics["cases"] - by_type.get("prohibited", 0)
+        hi["false_prohibition_rate"] = math.ceil((metrics["false_prohibition_rate"] + 1 / max(n, 1)) * 100 - 1e-9) / 100
+    for key, floor_ms in (("latency_p50_ms", 500), ("latency_p95_ms", 2000)):
+        if metrics.get(key) is not None:
+            hi[key] = float(max(floor_ms, math.ceil(4 * metrics[key] / 100) * 100))
+    return {"min": lo, "max": hi}

@@ -16,7 +16,8 @@ from assistant.embed import BigramEmbeddings
 from evals.__main__ import main
 from evals.baseline import line_spans, map_chunk, split_notice
 from evals.cases import DEFAULT_GOLD, SPLITS, VERDICTS, Case, GoldFormatError, check_gold, load_gold, select
-from evals.metrics import aggregate, by_tag, check_thresholds, confusion, gate, is_verbatim, percentile, score_case
+from evals.metrics import (aggregate, by_tag, check_thresholds, confusion, gate, is_verbatim, percentile, score_case,
+                           suggest_thresholds)
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = load_corpus(ROOT / "corpus")
@@ -232,6 +233,21 @@ def test_gate_refuses_unknown_or_malformed_thresholds(bad):
         check_thresholds(bad)
 
 
+def test_suggested_thresholds_allow_one_case_of_slack():
+    m = aggregate(_results())
+    th = suggest_thresholds(m)
+    check_thresholds(th)
+    assert th["min"]["verdict_accuracy"] == 0.6  # 7/10 - 1/10
+    assert th["min"]["hit_at_1"] == 0.37  # 4/8 - 1/8 = .375, rounded down
+    assert th["min"]["prohibited_recall"] == 0.33 and th["min"]["not_covered_accuracy"] == 0.0
+    assert th["min"]["verdict_macro_accuracy"] == 0.29  # .5417 - 1/(1 case of allowed × 4 types present)
+    assert th["min"]["quote_verbatim_rate"] == 1.0 and "key_fact_coverage" not in th["min"]
+    assert th["max"]["false_prohibition_rate"] == 0.29  # 1/7 + 1/7, rounded up
+    assert th["max"]["errors"] == 0 and th["max"]["latency_p50_ms"] == 500 and th["max"]["latency_p95_ms"] == 2000
+    assert gate(m, th) == ([], [])  # the run it was suggested from passes
+    assert "verdict_accuracy.prohibited" not in th["min"]  # same number as prohibited_recall
+
+
 def test_repository_thresholds_file_is_valid():
     import tomllib
 
@@ -318,6 +334,17 @@ def test_gate_exit_codes(tmp_path, capsys):
     lenient.write_text("[min]\nverdict_accuracy = 0.5\n")
     assert main(["--gold", str(gold), "--gate", "--thresholds", str(lenient)], assistant=FakeAssistant(FAKE)) == 0
     assert "gate passed" in capsys.readouterr().out
+
+
+def test_suggest_thresholds_prints_a_valid_thresholds_file(tmp_path, capsys):
+    import tomllib
+
+    gold = _write(tmp_path, TINY)
+    assert main(["--gold", str(gold), "--split", "heldout", "--suggest-thresholds"], assistant=FakeAssistant(FAKE)) == 0
+    out = capsys.readouterr().out
+    th = tomllib.loads(out[out.index("# Suggested"):])
+    check_thresholds(th)
+    assert th["meta"]["split"] == "heldout" and th["max"]["errors"] == 1  # this run had one error
 
 
 def test_bad_inputs_exit_2_with_a_bilingual_message(tmp_path, capsys):
