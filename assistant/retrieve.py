@@ -96,7 +96,7 @@ class Retriever:
 
         settings = settings or Settings.load()
         embeddings = make_embeddings(settings)
-        manifest = ensure_index(settings, log=log, embeddings=embeddings)
+        manifest = ensure_index(settings, log=log, embeddings=embeddings, progress=log is not None)
         try:
             store = open_dense(settings, manifest)
         except IndexError_ as e:  # the manifest survived but the store did not (e.g. a wiped server)

@@ -86,3 +86,25 @@ def test_binding_beyond_loopback_requires_a_token():
     with pytest.raises(ConfigError, match="ASSISTANT_API_TOKEN"):
         require_token_for("0.0.0.0", "")
     require_token_for("0.0.0.0", "s3cret")
+
+
+def test_check_route_gives_the_checkers_verdict_and_checklist(client):
+    r = client.post("/api/check", json={"purchaser": "行政机关", "provider": "公益一类事业单位",
+                                        "service": "社区矫正服务", "budget": True, "in_catalog": True})
+    assert r.status_code == 200
+    body = r.json()
+    assert body["decision"] == "prohibited"
+    assert body["fired"][0]["clause_id"] == "附件2/一/（一）"
+    rows = {row["clause_id"]: row["status"] for row in body["checklist"]}
+    assert len(rows) == 15 and rows["附件2/一/（一）"] == "triggered" and rows["附件2/二/（六）"] == "clear"
+
+
+@pytest.mark.parametrize("payload, needle", [
+    ({"purchaser": "火星人"}, "行政机关"),
+    ({"foo": 1}, "purchaser"),
+    (["行政机关"], "JSON"),
+])
+def test_check_route_rejects_bad_facts_listing_valid_values(client, payload, needle):
+    r = client.post("/api/check", json=payload)
+    assert r.status_code == 422
+    assert needle in r.json()["error"]["zh"] + r.json()["error"]["en"]
