@@ -124,13 +124,18 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+def guarded(call) -> int:
+    """Run a command: a user-fixable error prints its message (no traceback) and becomes the exit code."""
     try:
-        return args.func(args)
+        return call()
     except AssistantError as e:
         _err(f"错误 / error: {e}")
         return e.exit_code
     except KeyboardInterrupt:
         _err("已中断 / interrupted")
         return 130
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return guarded(lambda: args.func(args))

@@ -18,7 +18,6 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Mapping, Sequence
 
-from assistant.errors import AssistantError
 
 from .cases import DEFAULT_GOLD, Case, GoldFormatError, load_gold, select
 from .metrics import (CaseResult, aggregate, by_tag, check_thresholds, confusion, gate, score_case,
@@ -97,15 +96,10 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None, *, assistant=None, embeddings=None) -> int:
     """Entry point. `assistant` (anything with .ask(q).to_dict() and .corpus) and `embeddings` (for the
     baseline) can be injected, which is how the tests run it without a model."""
+    from assistant.cli import guarded
+
     args = build_parser().parse_args(argv)
-    try:
-        return _run(args, assistant, embeddings)
-    except AssistantError as e:
-        _err(f"错误 / error: {e}")
-        return e.exit_code
-    except KeyboardInterrupt:
-        _err("已中断 / interrupted")
-        return 130
+    return guarded(lambda: _run(args, assistant, embeddings))
 
 
 def _run(args, assistant, embeddings) -> int:

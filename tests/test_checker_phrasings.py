@@ -359,13 +359,6 @@ CASES: dict[str, tuple[list[str], list[str]]] = {
         "未納入目錄的服務能否購買",
         "目录里没有这项，但我们想买保洁服务",
     ], ["在目录里的物业服务能买吗", "不知道在不在目录里，能买保洁服务吗", "指导性目录是谁公开的"]),
-    "body-3-3-idle": ([
-        "现有人员足以完成，还能购买服务吗",
-        "我们的人手够用，设备也齐全，还要外包保洁服务吗",
-        "本單位人員充足、設備齊全，能否再購買服務",
-        "科室人员闲着没事干，但是想花钱买服务",
-        "这活我们自己就能干，能不能再花钱买服务",
-    ], ["我们人手不够，想买保洁服务", "人手不足，能否购买服务补充", "购买服务要评估人员够不够吗"]),
     "body-4-1-shed": ([
         "请第三方做绩效评价后就不管了，可以吗",
         "借第三方评估推卸监管责任行不行",
@@ -459,6 +452,9 @@ def _ids(tv):
 
 POSITIVE = [(rid, q) for rid, (pos, _) in CASES.items() for q in pos]
 NEGATIVE = [(rid, q) for rid, (_, neg) in CASES.items() for q in neg]
+# 正文三、（三） restates 附件2二、（七） (idle staff and equipment): the same phrasings must fire both rules.
+CASES["body-3-3-idle"] = CASES["neg-2-7"]
+
 RULES = {r.id: r for r in load_rules()}
 PROHIBITIVE = [r.id for r in load_rules() if r.effect == "prohibited"]
 
