@@ -10,6 +10,7 @@ from datetime import date
 from typing import Sequence
 
 from .answer import Answer, Citation, RuleHit
+from .answerable import describe, missing_value
 from .clauses import Clause
 from .document import Corpus
 from .normalize import expand
@@ -86,10 +87,18 @@ def retrieval_part(corpus: Corpus, text: str, refs: Sequence[Clause], hits, rele
     if not hits or not relevant:
         return PartResult(text, Decision.NOT_COVERED, (), ())
     top = hits[0]
+    cited = [top]
     cites = [c for c in [sentence_citation(corpus, top.clause, text, top.score)] if c]
     for h in hits[1:3]:  # a second clause when it is nearly as good (facts split across clauses)
         if h.score >= 0.9 * top.score and (c := sentence_citation(corpus, h.clause, text, h.score)):
             cites.append(c)
+            cited.append(h)
+    # Nearest is not an answer: a question asking for an amount, a rate, a time limit… is answered only
+    # by a clause that states one (assistant/answerable.py).
+    if missing := missing_value(text, [h.clause.text for h in cited]):
+        return PartResult(text, Decision.NOT_COVERED, (), (
+            f"本通知（湘财综〔2022〕28号）没有规定您所问的{describe(missing)}，无法据此给出结论；"
+            "请查阅其他相关规定或咨询财政部门。",))
     return PartResult(text, Decision.INFO, tuple(cites), (f"依据{top.clause.label}的规定。",))
 
 

@@ -188,10 +188,12 @@ def check_text(question: str, rules: Sequence[Rule] | None = None) -> TextVerdic
     text = v.fix_typos(normalize("".join(_CIRCLED.get(c, c) for c in question)))
     text, disregarded, directives = strip_instructions(text, v)
     groups: list[list[str]] = []
+    topic = v.question.get("info_topic")  # "税后收入能自己支配吗": the notice answers it as information
     for context, piece in split_parts(text, v):
         ellipsis = v.question["ellipsis"].search(piece.strip())
         if groups and not ellipsis and extract(piece, v) == Facts() and not _role_word(piece, v) \
-                and not v.question["connective"].match(piece):  # "另外问下…" starts a new topic
+                and not v.question["connective"].match(piece) \
+                and not (topic and topic.search(piece)):  # "另外问下…", "…行不行？经费放在哪？": a new question
             # "…可以吗？为什么？": a continuation of the question before
             groups[-1][1] += piece
         else:
@@ -200,21 +202,25 @@ def check_text(question: str, rules: Sequence[Rule] | None = None) -> TextVerdic
     prev: Facts | None = None
     for context, piece in groups:
         facts = extract(context + piece, v)
+        own = True  # the part states its own case (not one carried over from the part before)
         if prev is not None and v.question["ellipsis"].search(piece.strip()) and not (
                 facts.content or facts.purchaser is not Entity.UNKNOWN):
-            facts = _merge(prev, facts)
+            facts, own = _merge(prev, facts), False
         elif prev is not None and not facts.any_party and not facts.content and prev.any_party and (
                 role := _role_word(piece, v)):
             # "…那条还卡我们吗？能去承接项目吗？": same subject. A follow-up with its own content
             # ("②能不能用购买服务的方式贷款修路？") is a new matter and keeps no subject.
-            facts = _inherit(prev, facts, role)
+            facts, own = _inherit(prev, facts, role), False
             last = parts[-1]
             if last.facts.any_party == {last.facts.participant}:  # the follow-up settles the open role
                 settled = _inherit(last.facts, replace(last.facts, participant=Entity.UNKNOWN), role)
                 parts[-1] = replace(last, facts=settled, verdict=check(settled, rules), understood=settled.describe())
         verdict = check(facts, rules)
         asks = v.question["eligibility"].search(piece)
-        applies = (facts != Facts() or bool(asks)) and not (v.question["info"].search(piece) and not asks)
+        applies = (facts != Facts() or bool(asks)) and not (v.question["info"].search(piece) and not asks) \
+            and not (topic and topic.search(piece))
+        if not applies and own and verdict.decision is Decision.PROHIBITED and _concrete(facts):
+            applies = True  # "公益一类医院自己买保洁，通知怎么规定的": a described case is still judged
         if facts.private_buyer and verdict.decision is not Decision.PROHIBITED:
             applies = False  # "国企自己对外采购保洁": not a government purchase, the notice does not decide it
         if not applies:
@@ -227,6 +233,11 @@ def check_text(question: str, rules: Sequence[Rule] | None = None) -> TextVerdic
         if verdict.decision is Decision.PROHIBITED:
             parts.append(PartVerdict(d, facts, verdict, facts.describe()))
     return _combine(tuple(parts), disregarded)
+
+
+def _concrete(facts: Facts) -> bool:
+    """A case is described, not just a topic named: a purchase is proposed or a party has a stated role."""
+    return facts.purchase_proposed or facts.purchaser is not Entity.UNKNOWN or facts.provider is not Entity.UNKNOWN
 
 
 def _combine(parts: tuple[PartVerdict, ...], disregarded: tuple[str, ...]) -> TextVerdict:

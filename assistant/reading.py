@@ -30,6 +30,7 @@ class _Party:
     admin_word: str = ""
     is_self: bool = False  # the party "我们" speaks for
     commissioned: bool = False  # named after "请/委托/外包给/向": someone is buying from it
+    beneficiary: bool = False  # named after "给/为/替" before a purchase word: served, not buying
 
 
 class _Reader:
@@ -37,8 +38,12 @@ class _Reader:
 
     def __init__(self, text: str, v: Vocab):
         self.v, self.text = v, text
-        # a rule the asker quotes ("跟'不能买岗位'那条冲突吗") says nothing about their case
-        self.work = v.instructions["rule_quote"].sub(lambda m: MASK * len(m.group()), text)
+        # a rule the asker quotes ("跟'不能买岗位'那条冲突吗") says nothing about their case, nor does one
+        # they restate before turning to their own ("执法不能外包我知道。那辅助性工作呢")
+        hide = lambda m: MASK * len(m.group())  # noqa: E731
+        self.work = v.instructions["rule_quote"].sub(hide, text)
+        if premise := v.instructions.get("premise"):
+            self.work = premise.sub(hide, self.work)
         self.evidence: list[tuple[str, str]] = []
         self.values: dict = {}
 
@@ -205,6 +210,16 @@ def _parties(rd: _Reader) -> list[_Party]:
         if any(r[k].search(own[:nxt - e]) for k in ("provider_after", "purchaser_after")):
             window = own
         room = nxt - e
+        buy = next((m for m in r["purchaser_after"].finditer(window) if m.start() < room), None)
+        if not r["provider_before"].search(before) and r["beneficiary_before"].search(before) and buy and \
+                not any(k in target.roles for k in ("provider", "purchaser")):
+            # "教育局想给农村学校买课程服务": the school is served; 买 is the bureau's
+            target.beneficiary = True
+            subject = next((p for p in reversed(parties) if p is not target and not p.beneficiary), None)
+            if subject is not None and "provider" not in subject.roles:
+                subject.roles.pop("participant", None)
+                subject.roles.setdefault("purchaser", []).append(buy.group())
+            continue
         if m := r["provider_before"].search(before):
             target.roles.setdefault("provider", []).append(m.group())
             target.commissioned = target.commissioned or bool(r["commission"].search(m.group()))
@@ -217,7 +232,16 @@ def _parties(rd: _Reader) -> list[_Party]:
                 m = next((m for m in r[key].finditer(window) if m.start() < room), None)
                 if m and (role != "participant" or not target.roles):
                     target.roles.setdefault(role, []).append(m.group())
+        if not target.roles and (pro := r["pronoun"].search(roles_text, e, nxt)):
+            # "…还是事业单位，平时搞经营。它能当购买方吗": the pronoun's sentence gives the role
+            said = re.split(r"[?？!！;；。]", roles_text[pro.end():pro.end() + 30], maxsplit=1)[0]
+            for role, key in (("provider", "provider_after"), ("purchaser", "purchaser_after")):
+                if m := r[key].search(said):
+                    target.roles.setdefault(role, []).append(m.group())
+                    break
     for p in parties:
+        if p.beneficiary and not p.roles:  # served by the purchase: no role of its own
+            continue
         if not p.roles:  # no role word: the question leaves the role open
             p.roles["participant"] = []
     _admin_functions(rd, parties)
@@ -248,7 +272,8 @@ def _asker(rd: _Reader, parties: list[_Party]) -> Asker:
         return Asker.PROVIDER if "provider" in me.roles else Asker.PURCHASER if "purchaser" in me.roles else Asker.UNKNOWN
     r = rd.v.roles
     for m in r["self_word"].finditer(rd.work):  # "我们想买…" / "我们能去投标吗": up to the clause end or a named party
-        rest = re.split(f"{rd.v.clause.pattern}|{MASK}", rd.work[m.end():m.end() + 12], maxsplit=1)[0]
+        # 24 characters: "我们打算给外卖骑手、快递员这些劳动者买…" names whom it serves before 买
+        rest = re.split(f"{rd.v.clause.pattern}|{MASK}", rd.work[m.end():m.end() + 24], maxsplit=1)[0]
         pro, pur = r["provider_after"].search(rest), r["purchaser_after"].search(rest)
         if pro or pur:
             return Asker.PROVIDER if pro and (not pur or pro.start() < pur.start()) else Asker.PURCHASER
@@ -291,8 +316,9 @@ def _content(rd: _Reader) -> tuple[set[Content], str]:
                 service = service or desc
             found.add(kind)
             rd.evidence.append((f"content={kind}", m.group()))
-            if kind is Content.ADMIN_AUX:  # an auxiliary service is not the duty itself
-                rd.consume(*m.span())
+            if kind is Content.ADMIN_AUX:  # an auxiliary service is not the duty itself: hide every mention
+                for a in pat.finditer(rd.work):  # ("执法中的辅助性工作，比如执法案卷整理")
+                    rd.consume(*a.span())
             break
     b = rd.v.bundle
     if Content.WORKS in found and (m := b["cue"].search(rd.work)) and b["service"].search(rd.work):

@@ -20,8 +20,8 @@ Definitions (every rate is a fraction in [0, 1]; None when its denominator is em
 - quote_verbatim_rate: citations whose quote == clause.text[start:end] (unknown clause → not verbatim),
   over all citations of all cases.
 - key_fact_coverage: key facts found in summary + answer + quotes (whitespace ignored on both sides),
-  over all key facts of all cases (micro average). 31 gold cases have a key fact that is also a substring
-  of the question, so an answer that echoes the question gets it for free; hence also
+  over all key facts of all cases (micro average). Many gold key facts are also substrings of the question
+  (31 of the first 243 cases), so an answer that echoes the question ("我理解：…") gets them for free; hence also
 - key_fact_quote_coverage: key facts found in the citations' quotes alone (grounded in the notice).
 - latency p50/p95/mean in milliseconds: per-question wall time of Assistant.ask (linear interpolation).
 """

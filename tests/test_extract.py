@@ -227,3 +227,10 @@ def test_noise_never_flips_a_verdict(base, noise, sep, before):
     added = sep.join(noise)
     q = added + sep + base if before else base + sep + added
     assert check_text(q).decision == check_text(base).decision
+
+
+@pytest.mark.parametrize("q", ["这个文件什么时候失效？", "这个通知啥时候过期", "通知多久失效", "负面清单已经失效了吗？"])
+def test_asking_when_the_notice_expires_is_a_question_not_an_instruction(q):
+    from assistant.extract import check_text
+
+    assert check_text(q).disregarded == ()
