@@ -258,13 +258,6 @@ CASES: dict[str, tuple[list[str], list[str]]] = {
         "行業協會商會可以承接嗎",
         "行业协汇能不能投标",
     ], ["财政直接拨款给协会可以吗", "社会组织能承接吗", "协会能作为购买主体买服务吗"]),
-    "body-1-3-grant": ([
-        "财政能直接给行业协会拨款吗",
-        "给商会直接拨付工作经费可以吗",
-        "对行业协会商会的直接拨款还可以吗",
-        "財政能否對商會直接撥款",
-        "可以直接补助行业协汇吗",
-    ], ["通过政府购买服务支持行业协会可以吗", "直接补助社会组织可以吗"] + TRAPS[2:3]),
     "provider-market": ([
         "企业能承接政府购买服务吗",
         "物业公司能中标吗",
@@ -462,6 +455,8 @@ POSITIVE = [(rid, q) for rid, (pos, _) in CASES.items() for q in pos]
 NEGATIVE = [(rid, q) for rid, (_, neg) in CASES.items() for q in neg]
 # 正文三、（三） restates 附件2二、（七） (idle staff and equipment): the same phrasings must fire both rules.
 CASES["body-3-3-idle"] = CASES["neg-2-7"]
+# 正文一、（三） restates 附件2三、（三） (direct grants to 行业协会商会): likewise.
+CASES["body-1-3-grant"] = CASES["neg-3-3"]
 
 RULES = {r.id: r for r in load_rules()}
 PROHIBITIVE = [r.id for r in load_rules() if r.effect == "prohibited"]
