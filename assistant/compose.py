@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from typing import Sequence
 
 from .answer import Answer, Citation, RuleHit
@@ -46,9 +47,15 @@ def bigrams(s: str) -> set[str]:
     return {s[i:i + 2] for i in range(len(s) - 1)}
 
 
+@lru_cache(maxsize=256)
+def _question_bigrams(question: str) -> frozenset[str]:
+    """Computed once per question, not once per candidate clause."""
+    return frozenset(bigrams(expand(question)))
+
+
 def best_sentence(clause: Clause, question: str) -> tuple[int, int]:
     """Span of the sentence of `clause` that shares the most character bigrams with the question."""
-    q = bigrams(expand(question))
+    q = _question_bigrams(question)
     best, span = -1.0, (0, len(clause.text))
     for m in _SENT.finditer(clause.text):
         s = m.group(0)
