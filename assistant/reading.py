@@ -102,7 +102,10 @@ def extract(text: str, vocab: Vocab | None = None) -> Facts:
     parties = _parties(rd)
     for spec in v.flags:  # "市疾控是公益一类，活儿超出他们能干的量": the 公益一类 is what the fact is about
         if spec.subject and rd.values.get(spec.fact) is True:
-            subjects = [p for p in parties if p.entity is spec.subject and p.roles == {"participant": []}]
+            # "卫健委下属公益一类医院接不过来的服务，能不能向社会力量购买": the 购买 after a capacity shortfall
+            # is the 主管部门's; only "我们（医院）…购买" keeps the 公益一类 as the buyer
+            subjects = [p for p in parties if p.entity is spec.subject and (
+                p.roles == {"participant": []} or set(p.roles) == {"purchaser"} and not p.is_self)]
             for p in subjects:
                 for s, e in p.spans:
                     rd.consume(s, e)
@@ -203,6 +206,9 @@ def _parties(rd: _Reader) -> list[_Party]:
             target.is_self = True
         # cues may run past the next party ("接政府的项目") but must start before it; a question mark
         # ends them (a follow-up question is read on its own, see _inherit)
+        # an aside right after the party ("事业单位（县宾馆，还没转企），想把…外包") does not use up the window
+        if (aside := re.match(r"[（(][^）)]{1,20}[）)][,，]?", roles_text[e:])) and e + aside.end() < nxt:
+            e = e + aside.end()
         window = re.split(r"[?？!！;；]", roles_text[e:e + 30], maxsplit=1)[0]
         # a role stated in the party's own sentence is its role: "公证处也想参与投标。预算已在年初编报" —
         # the next sentence's 编报 is about the budget, not about the 公证处
