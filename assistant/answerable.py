@@ -28,7 +28,8 @@ MONEY, RATIO, DURATION, DATE, QUANTITY = "money", "ratio", "duration", "date", "
 _COUNT_MW = "个条项类级层种部分家批所名位款点章节段句"
 _ASK = {
     MONEY: re.compile(r"多少钱|多少万|多少元|几万|几千|几百块|多少块|金额|多少经费|多少资金|多少费用|收费多少|费用多少"
-                      r"|花了多少|花多少|给多少|发多少|拿多少|付多少|交多少|收多少|补多少|涨多少|加薪多少|报销多少"),
+                      r"|花了多少|花多少|给多少|发多少|拿多少|付多少|交多少|收多少|补多少|涨多少|加薪多少|报销多少"
+                      r"|单价|指导价|收费标准|价格标准|定价标准|报价上限|最高限价"),
     RATIO: re.compile(r"比例|百分之|百分比|几个点|多少个点|税率|费率|利率|几成|折扣|%"),
     DURATION: re.compile(r"几年|多少年|多久|多长时间|多长期限|几天|多少天|几个月|多少个月|几日|多少日|几个工作日|期限是"
                          r"|几周|多少周|几小时|多少小时"),
@@ -61,6 +62,13 @@ def asked(question: str) -> frozenset[str]:
     if not kinds and _BARE_HOW_MUCH.search(question):
         kinds.add(QUANTITY)
     return frozenset(kinds)
+
+
+def asked_for(question: str) -> frozenset[str]:
+    """The kinds of value the question explicitly asks for ("税率多少", "最长能签几年"); a value merely
+    mentioned ("一年几十场") does not count."""
+    kinds = {k for k, rx in _ASK.items() if rx.search(question)}
+    return frozenset(kinds or ({QUANTITY} if _BARE_HOW_MUCH.search(question) else set()))
 
 
 def stated(text: str, *, doc_numbers: bool = False) -> frozenset[str]:

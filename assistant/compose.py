@@ -11,7 +11,7 @@ from functools import lru_cache
 from typing import Sequence
 
 from .answer import Answer, Citation, RuleHit
-from .answerable import describe, missing_value
+from .answerable import asked_for, describe, missing_value
 from .clauses import Clause
 from .document import Corpus
 from .normalize import expand
@@ -81,6 +81,12 @@ def checker_part(corpus: Corpus, part) -> PartResult:
     cites = tuple(c for f in firings if (c := cite(corpus, f.clause_id, f.quote)))
     reasons = tuple(dict.fromkeys(f.explanation for f in firings if f.explanation))
     rules = tuple(RuleHit(f.rule_id, f.clause_id, tuple(f.matched)) for f in part.verdict.fired)
+    decision = Decision(part.verdict.decision)
+    # "社会组织承接，增值税税率是6%还是3%？": the parties make a rule fire, but what is asked is a value the
+    # deciding clauses do not state. A prohibition always stands; a permission does not answer the question.
+    if decision is not Decision.PROHIBITED and (missing := _only_value_asked(
+            part.text, [corpus.get(f.clause_id).text for f in firings])):
+        return PartResult(part.text, Decision.NOT_COVERED, (), (_not_stated(missing),))
     return PartResult(part.text, Decision(part.verdict.decision), cites, reasons, rules,
                       tuple(part.verdict.open_conditions), part.understood)
 
@@ -103,10 +109,25 @@ def retrieval_part(corpus: Corpus, text: str, refs: Sequence[Clause], hits, rele
     # Nearest is not an answer: a question asking for an amount, a rate, a time limit… is answered only
     # by a clause that states one (assistant/answerable.py).
     if missing := missing_value(text, [h.clause.text for h in cited]):
-        return PartResult(text, Decision.NOT_COVERED, (), (
-            f"本通知（湘财综〔2022〕28号）没有规定您所问的{describe(missing)}，无法据此给出结论；"
-            "请查阅其他相关规定或咨询财政部门。",))
+        return PartResult(text, Decision.NOT_COVERED, (), (_not_stated(missing),))
     return PartResult(text, Decision.INFO, tuple(cites), (f"依据{top.clause.label}的规定。",))
+
+
+def _not_stated(missing) -> str:
+    return (f"本通知（湘财综〔2022〕28号）没有规定您所问的{describe(missing)}，无法据此给出结论；"
+            "请查阅其他相关规定或咨询财政部门。")
+
+
+def _only_value_asked(text: str, clause_texts: list[str]) -> frozenset[str]:
+    """Kinds of value asked for and not stated, when every question in `text` asks for a value. The
+    questions are the sentences ending in ？ (else the last sentence): a scenario's earlier sentences may
+    mention sums or periods ("一年几十场") without asking, and "能买吗？律师费定多少？" still asks 能买吗."""
+    sentences = [s for s in re.split(r"(?<=[。！!；;？?])", text) if s.strip()]
+    questions = [s for s in sentences if s.rstrip().endswith(("？", "?"))] or sentences[-1:]
+    kinds = [asked_for(q) for q in questions]
+    if not kinds or not all(kinds):
+        return frozenset()
+    return missing_value(" ".join(questions), clause_texts)
 
 
 def related(corpus: Corpus, question: str, hits, have: set[str], limit: int) -> tuple[Citation, ...]:
