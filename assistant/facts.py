@@ -97,6 +97,7 @@ FLAGS: dict[str, str] = {
     "hands_off": "买完付完就不再管（一买了之、一付了事）",
     "unlisted": "以负面清单没写为由购买",
     "disguised": "把禁止性事项换个名义纳入购买服务",
+    "admin_unclear": "公益一类是否承担行政职能说不清",
     "asks_direction": "问的是方向、领域或归类（是否与某条冲突）",
     "asks_role": "问的是能否担任某一角色",
     "commissioned": "以请/委托/外包给的说法提出具体购买",
@@ -141,6 +142,7 @@ class Facts:
     barred_by_law: bool | None = None
     hands_off: bool | None = None  # 正文四、（二）: 防止出现"一买了之""一付了事"
     unlisted: bool | None = None  # "负面清单没写的都能买" — 正文三、（二）still limits the scope
+    admin_unclear: bool | None = None  # "我们是公益一类，有没有行政职能说不清楚": the exception is open, not denied
     disguised: bool | None = None  # 正文三、（二）: 严禁将禁止性事项（换个名义）纳入政府购买服务范围
     asks_direction: bool | None = None  # "属于重点领域吗""这个方向通知支持吗": about the category, not a proposal
     asks_role: bool | None = None  # "能当购买主体吗""能当承接方吗": about eligibility, not a proposal
