@@ -89,6 +89,8 @@ def main(argv=None) -> int:
     wd, wl, k = settings.dense_weight, settings.lexical_weight, retrieve.RRF_K
 
     for name, cases in split.items():
+        if not cases:  # e.g. no heldout split while a new one is being written
+            continue
         n = sum(bool(c["expected_clauses"]) for c in cases)
         print(f"\n{name}: {n} cases with expected clauses (of {len(cases)})")
         print(f"  {'mode':<8}{'r@1':>7}{'r@3':>7}{'MRR':>7}")
