@@ -46,7 +46,7 @@ def rankings(ret: Retriever, s, wd: float, wl: float, k: int) -> dict[str, list[
     search = [h.clause.clause_id for h in ret.rank(s, n, dense_weight=wd, lexical_weight=wl, rrf_k=k)]
     return {"dense": sorted(s.dense, key=lambda c: s.dense[c][0]),
             "bm25": sorted(s.lexical, key=s.lexical.get),
-            "fused": fuse(s.dense, s.lexical, wd, wl, k),
+            "fused": fuse(s.dense, s.lexical, wd, wl, k, s.sentence),
             "search": search}
 
 
