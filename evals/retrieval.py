@@ -46,7 +46,7 @@ def rankings(ret: Retriever, s, wd: float, wl: float, k: int) -> dict[str, list[
     search = [h.clause.clause_id for h in ret.rank(s, n, dense_weight=wd, lexical_weight=wl, rrf_k=k)]
     return {"dense": sorted(s.dense, key=lambda c: s.dense[c][0]),
             "bm25": sorted(s.lexical, key=s.lexical.get),
-            "fused": fuse(s.dense, s.lexical, wd, wl, k),
+            "fused": fuse(s.dense, s.lexical, wd, wl, k, s.sentence),
             "search": search}
 
 
@@ -89,6 +89,8 @@ def main(argv=None) -> int:
     wd, wl, k = settings.dense_weight, settings.lexical_weight, retrieve.RRF_K
 
     for name, cases in split.items():
+        if not cases:  # e.g. no heldout split while a new one is being written
+            continue
         n = sum(bool(c["expected_clauses"]) for c in cases)
         print(f"\n{name}: {n} cases with expected clauses (of {len(cases)})")
         print(f"  {'mode':<8}{'r@1':>7}{'r@3':>7}{'MRR':>7}")

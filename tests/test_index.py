@@ -199,6 +199,19 @@ def test_lexical_round_trips_through_disk(tmp_path, corpus):
     assert list(back.scores("融资行为")) == list(lex.scores("融资行为"))
     best = max(range(len(back.clause_ids)), key=lambda i: back.coverage("融资行为")[i])
     assert back.clause_ids[best] == "附件2/二/（四）"
+    assert back.sentence_coverage("融资行为") == lex.sentence_coverage("融资行为")
+
+
+def test_a_long_clause_is_matched_by_its_best_sentence(corpus):
+    """A sentence never covers more than its whole clause, but one sentence of a long clause can hold most
+    of a question's wording (正文二、（二）: the exception for 公益一类 units that cannot cope)."""
+    from assistant.index import lexicon_for
+
+    lex = Lexical.build(corpus.clauses, lexicon_for(Settings()))
+    q = "超出公益一类事业单位承接能力的公共服务"
+    i = lex.clause_ids.index("正文/二/（二）")
+    whole, best = lex.coverage(q)[i], lex.sentence_coverage(q)[i]
+    assert best <= whole + 1e-9 and best > 0.5  # a sentence's bigrams are a subset of the clause's
 
 
 @pytest.mark.slow
