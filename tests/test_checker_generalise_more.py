@@ -136,6 +136,9 @@ DECIDES = {
     "人手够还外包": [
         ("办公室有6个人活也不多，大家不想干，能请公司来做文件归档吗", P),
         ("科里人手不够，归档工作想请公司来做，目录和预算都有，可以吗", A),  # near miss
+        ("所里有专职的驾驶员和三辆公车，还想再花钱买用车服务，行吗", P),  # owned cars are not goods being bought
+        ("中心检测员配齐了，仪器也够用，还是想把检测外包出去，合规吗", P),
+        ("我们已有5台电脑，还想再买10台电脑，能走购买服务吗", P),  # near miss: buying more goods
     ],
 }
 CASES = [(cat, q, d) for cat, rows in DECIDES.items() for q, d in rows]
