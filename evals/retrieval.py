@@ -135,7 +135,27 @@ def main(argv=None) -> int:
         embed.append((time.perf_counter() - t) * 1000)
     print(f"\nwarm latency over {len(total)} questions (p50 / p95 ms): search {_pct(total)}; "
           f"of which query embedding {_pct(embed)}")
+    print(f"retrieval as the answer chain runs it (no embedding for parts the checker or a clause reference "
+          f"settled): {_pct(in_chain(ret, questions))}")
     return 0
+
+
+def in_chain(ret: Retriever, questions: list[str]) -> list[float]:
+    """Per question, the time spent in retrieval the way assistant/chain.py calls it (checker time excluded)."""
+    from assistant.chain import _decided
+    from assistant.extract import check_text
+    from assistant.refs import resolve
+
+    out = []
+    for q in questions:
+        parts = check_text(q).parts
+        texts = [p.text for p in parts] or [normalize(q)]
+        done = [_decided(p) or bool(resolve(p.text, ret.corpus.clauses)) for p in parts] or [False]
+        t = time.perf_counter()
+        for text, d in zip(texts, done):
+            ret.search(text, dense=not d)
+        out.append((time.perf_counter() - t) * 1000)
+    return out
 
 
 def _pct(ms: list[float]) -> str:
