@@ -222,7 +222,7 @@ def check_text(question: str, rules: Sequence[Rule] | None = None) -> TextVerdic
                 settled = _inherit(last.facts, replace(last.facts, participant=Entity.UNKNOWN), role)
                 parts[-1] = replace(last, facts=settled, verdict=check(settled, rules), understood=settled.describe())
         verdict = check(facts, rules)
-        asks = v.question["eligibility"].search(piece)
+        asks = v.question["eligibility"].search(piece) or facts.asks_conditions  # "要看哪些前提": list them
         applies = (facts != Facts() or bool(asks)) and not (v.question["info"].search(piece) and not asks) \
             and not (topic and topic.search(piece))
         if not applies and own and verdict.decision is Decision.PROHIBITED and _concrete(facts):

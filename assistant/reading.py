@@ -180,7 +180,9 @@ def _parties(rd: _Reader) -> list[_Party]:
     mentions = _joined(rd, _mentions(rd))
     if any(e in _GROUPS for _, _, e in mentions):
         g = v.group
-        kind = (Entity.GROUP_ADMIN if g["admin"].search(rd.work) else Entity.GROUP_FUNDED if g["funded"].search(rd.work)
+        admin, funded = g["admin"].search(rd.work), g["funded"].search(rd.work)
+        # "有行政编也有事业编，经费主要靠财政": both kinds of staffing — which one applies stays open
+        kind = (Entity.GROUP if admin and funded else Entity.GROUP_ADMIN if admin else Entity.GROUP_FUNDED if funded
                 else Entity.GROUP_SELF if g["self_funded"].search(rd.work) else Entity.GROUP)
         mentions = [(s, e, kind if x in _GROUPS else x) for s, e, x in mentions]
     # role words inside "政府购买服务" are the name of the policy, not an action
