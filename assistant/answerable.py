@@ -52,7 +52,7 @@ _T_QUANTITY = re.compile(rf"\d+|[{_CN}]+(?:[{_COUNT_MW}]|大类)")
 
 def asked(question: str) -> frozenset[str]:
     """The kinds of value the question asks for (or states for confirmation)."""
-    kinds = {k for k, rx in _ASK.items() if rx.search(question)}
+    kinds = set(_explicit(question))
     if _Q_DURATION.search(_T_DATE.sub("", question).replace("半年", "")):
         kinds.add(DURATION)
     if _Q_MONEY.search(question):
@@ -67,8 +67,12 @@ def asked(question: str) -> frozenset[str]:
 def asked_for(question: str) -> frozenset[str]:
     """The kinds of value the question explicitly asks for ("税率多少", "最长能签几年"); a value merely
     mentioned ("一年几十场") does not count."""
-    kinds = {k for k, rx in _ASK.items() if rx.search(question)}
-    return frozenset(kinds or ({QUANTITY} if _BARE_HOW_MUCH.search(question) else set()))
+    kinds = _explicit(question)
+    return kinds or (frozenset({QUANTITY}) if _BARE_HOW_MUCH.search(question) else frozenset())
+
+
+def _explicit(question: str) -> frozenset[str]:
+    return frozenset(k for k, rx in _ASK.items() if rx.search(question))
 
 
 def stated(text: str, *, doc_numbers: bool = False) -> frozenset[str]:

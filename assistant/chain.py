@@ -52,7 +52,7 @@ def build_chain(corpus: Corpus, rules, retriever, *, today: Callable[[], date] =
         parts = s["checker"].parts
         texts = [p.text for p in parts] or [s["query"].text]
         # A part the checker decided, or one that names its clause, needs no embedding (~20–30 ms).
-        decided = [_decided(p) or bool(r) for p, r in zip(parts, s["refs"])] or [False]
+        decided = settled(parts, s["refs"])
         per_part = []
         for text, done in zip(texts, decided):
             hits = retriever.search(text, dense=not done) if skip_dense else retriever.search(text)
@@ -87,6 +87,11 @@ def build_chain(corpus: Corpus, rules, retriever, *, today: Callable[[], date] =
         | RunnableLambda(decide, name="compose")
         | RunnableLambda(verified, name="verify")
     )
+
+
+def settled(parts, refs) -> list[bool]:
+    """Per part: settled by the checker or by a clause the part names, so retrieval needs no embedding."""
+    return [_decided(p) or bool(r) for p, r in zip(parts, refs)] or [False]
 
 
 def _decided(part) -> bool:

@@ -87,8 +87,7 @@ def checker_part(corpus: Corpus, part) -> PartResult:
     if decision is not Decision.PROHIBITED and (missing := _only_value_asked(
             part.text, [corpus.get(f.clause_id).text for f in firings])):
         return PartResult(part.text, Decision.NOT_COVERED, (), (_not_stated(missing),))
-    return PartResult(part.text, Decision(part.verdict.decision), cites, reasons, rules,
-                      tuple(part.verdict.open_conditions), part.understood)
+    return PartResult(part.text, decision, cites, reasons, rules, tuple(part.verdict.open_conditions), part.understood)
 
 
 def retrieval_part(corpus: Corpus, text: str, refs: Sequence[Clause], hits, relevant: bool) -> PartResult:

@@ -165,12 +165,6 @@ def _role_word(piece: str, v: Vocab) -> str | None:
     return min(hits)[1] if hits else None
 
 
-# "…是公益二类。一是它能承接…吗？二是它自己能不能作为购买主体买保洁服务？": a pronoun carries the subject
-# over even when the follow-up names its own service
-_PRONOUN = re.compile(r"^(?:[一二三四五六七八九十0-9]是|第[一二三四五六七八九十]|[②③④⑤⑥]|[0-9][.、])?\s*"
-                      r"(?:它们|它|他们|该单位|这家单位|这个单位|该中心|该校|该院|其)")
-
-
 def _inherit(prev: Facts, new: Facts, role: str) -> Facts:
     """A follow-up that names no party asks about the previous part's subject."""
     src = min((r for r in ROLES if getattr(prev, r) is not Entity.UNKNOWN),
@@ -213,7 +207,8 @@ def check_text(question: str, rules: Sequence[Rule] | None = None) -> TextVerdic
                 facts.content or facts.purchaser is not Entity.UNKNOWN):
             facts, own = _merge(prev, facts), False
         elif prev is not None and not facts.any_party and prev.any_party and (
-                not facts.content or _PRONOUN.match(piece.strip())) and (role := _role_word(piece, v)):
+                not facts.content or v.question["follow_up_pronoun"].match(piece.strip())) and (
+                role := _role_word(piece, v)):
             # "…那条还卡我们吗？能去承接项目吗？": same subject. A follow-up with its own content
             # ("②能不能用购买服务的方式贷款修路？") is a new matter and keeps no subject.
             facts, own = _inherit(prev, facts, role), False

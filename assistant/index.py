@@ -156,24 +156,23 @@ class Lexical:
         against every clause, words in every clause (政府购买服务) count for almost nothing."""
         import numpy as np
 
-        grams = self._content_grams(text)
-        total = sum(self._idf.get(t, self._idf_unseen) for t in grams)
+        grams, total = self._content_grams(text)
         if not total:
             return np.zeros(len(self.docs))
         return np.array([sum(self._idf[t] for t in grams & d) / total for d in self.docs])
 
-    def _content_grams(self, text: str) -> set[str]:
-        """The question's bigrams, without the scaffolding of a question ("这个文件是哪天开始施行的" → 是哪, 哪天,
+    def _content_grams(self, text: str) -> tuple[set[str], float]:
+        """The question's bigrams and their idf total (the coverage denominator), without the scaffolding of a question ("这个文件是哪天开始施行的" → 是哪, 哪天,
         这个 …) that the notice never uses: they are not a topic the notice lacks, so they must not count
         against every clause the way 税率 or 天气 do."""
-        return {t for t in tokens(text) if len(t) == 2 and (t in self._idf or not _SCAFFOLD.search(t))}
+        grams = {t for t in tokens(text) if len(t) == 2 and (t in self._idf or not _SCAFFOLD.search(t))}
+        return grams, sum(self._idf.get(t, self._idf_unseen) for t in grams)
 
     def sentence_coverage(self, text: str) -> list[float]:
         """Per clause, coverage (as above) by its best single sentence, 0..1. A long clause (正文二、（二）
         covers budgets, eligibility and exceptions) matches many questions a little as a whole; the
         sentence that answers matches the one question well. Dev: as a fusion bonus, r@1 .815 → .84."""
-        grams = self._content_grams(text)
-        total = sum(self._idf.get(t, self._idf_unseen) for t in grams)
+        grams, total = self._content_grams(text)
         if not total:
             return [0.0] * len(self.sentences)
         return [max((sum(self._idf[t] for t in grams & s) / total for s in ss), default=0.0)

@@ -175,9 +175,6 @@ def _mentions(rd: _Reader) -> list[tuple[int, int, Entity]]:
     return out
 
 
-_OTHER_SUBJECT = re.compile(r"[,，。;；\s]+(?:局里|主管局|主管部门|委里|政府|财政局?|县里|市里|省里|厅里)")
-
-
 def _parties(rd: _Reader) -> list[_Party]:
     v, r = rd.v, rd.v.roles
     mentions = _joined(rd, _mentions(rd))
@@ -215,9 +212,7 @@ def _parties(rd: _Reader) -> list[_Party]:
         if (aside := re.match(r"[（(][^）)]{1,20}[）)][,，]?", roles_text[e:])) and e + aside.end() < nxt:
             e = e + aside.end()
         window = re.split(r"[?？!！;；]", roles_text[e:e + 30], maxsplit=1)[0]
-        # "公益二类原来做的事，经费调到主管局以后，局里再通过购买服务安排": a later clause with its own
-        # government subject owns the 购买 in it
-        window = _OTHER_SUBJECT.split(window, maxsplit=1)[0]
+        window = r["other_subject"].split(window, maxsplit=1)[0]  # see facts.toml [roles].other_subject
         # a role stated in the party's own sentence is its role: "公证处也想参与投标。预算已在年初编报" —
         # the next sentence's 编报 is about the budget, not about the 公证处
         own = window.split("。", 1)[0]

@@ -142,7 +142,7 @@ def main(argv=None) -> int:
 
 def in_chain(ret: Retriever, questions: list[str]) -> list[float]:
     """Per question, the time spent in retrieval the way assistant/chain.py calls it (checker time excluded)."""
-    from assistant.chain import _decided
+    from assistant.chain import settled
     from assistant.extract import check_text
     from assistant.refs import resolve
 
@@ -150,7 +150,7 @@ def in_chain(ret: Retriever, questions: list[str]) -> list[float]:
     for q in questions:
         parts = check_text(q).parts
         texts = [p.text for p in parts] or [normalize(q)]
-        done = [_decided(p) or bool(resolve(p.text, ret.corpus.clauses)) for p in parts] or [False]
+        done = settled(parts, [resolve(p.text, ret.corpus.clauses) for p in parts])
         t = time.perf_counter()
         for text, d in zip(texts, done):
             ret.search(text, dense=not d)
