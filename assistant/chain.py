@@ -36,8 +36,6 @@ def build_chain(corpus: Corpus, rules, retriever, *, today: Callable[[], date] =
     from .refs import resolve
     from .verify import verify
 
-    skip_dense = _takes_dense(retriever)  # fakes in tests may not offer dense=False
-
     def normalise(question: str) -> Query:
         return Query(question, normalize(question))
 
@@ -48,17 +46,9 @@ def build_chain(corpus: Corpus, rules, retriever, *, today: Callable[[], date] =
         return {**s, "refs": tuple(resolve(p.text, corpus.clauses) for p in s["checker"].parts)}
 
     def retrieval(s: dict):
-        """Hits per part. A part the checker decided needs only related clauses: lexical, no embedding."""
-        parts = s["checker"].parts
-        texts = [p.text for p in parts] or [s["query"].text]
-        # A part the checker decided, or one that names its clause, needs no embedding (~20–30 ms).
-        decided = settled(parts, s["refs"])
-        per_part = []
-        for text, done in zip(texts, decided):
-            hits = retriever.search(text, dense=not done) if skip_dense else retriever.search(text)
-            per_part.append((hits, retriever.relevant(hits)))
-        whole = _merge([h for h, _ in per_part])
-        return whole, tuple(per_part)
+        per_part = tuple((hits, retriever.relevant(hits))
+                         for hits in search_parts(retriever, s["checker"].parts, s["refs"], s["query"].text))
+        return _merge([h for h, _ in per_part]), per_part
 
     def decide(s: dict) -> Answer:
         q, tv, refs = s["query"], s["checker"], s["refs"]
@@ -89,6 +79,21 @@ def build_chain(corpus: Corpus, rules, retriever, *, today: Callable[[], date] =
     )
 
 
+def search_parts(retriever, parts, refs, text: str) -> list:
+    """Hits per part (the whole normalised question when there are no parts). A part the checker decided, or
+    one that names its clause, needs only related clauses: no embedding (~25–30 ms); the rest is embedded
+    unless the retriever's cheaper signals are confident. The checker's clauses are passed in, not re-read."""
+    texts = [p.text for p in parts] or [text]
+    dense, concepts = _takes(retriever, "dense"), _takes(retriever, "concepts")  # fakes may offer neither
+    out = []
+    for i, (part_text, done) in enumerate(zip(texts, settled(parts, refs))):
+        kw = {"dense": False} if done and dense else {}
+        if concepts and parts:
+            kw["concepts"] = part_clauses(parts[i])
+        out.append(retriever.search(part_text, **kw))
+    return out
+
+
 def settled(parts, refs) -> list[bool]:
     """Per part: settled by the checker or by a clause the part names, so retrieval needs no embedding."""
     return [_decided(p) or bool(r) for p, r in zip(parts, refs)] or [False]
@@ -98,10 +103,17 @@ def _decided(part) -> bool:
     return part.applies and part.verdict.decision != Decision.NOT_COVERED
 
 
-def _takes_dense(retriever) -> bool:
+def part_clauses(part) -> tuple[str, ...]:
+    """The clauses of a part's fired rules, deciding first (what extract.rule_clauses gives for its text)."""
+    if not part.applies:
+        return ()
+    return tuple(dict.fromkeys(f.clause_id for f in (*part.verdict.fired, *part.verdict.excepted)))
+
+
+def _takes(retriever, keyword: str) -> bool:
     import inspect
 
-    return "dense" in inspect.signature(retriever.search).parameters
+    return keyword in inspect.signature(retriever.search).parameters
 
 
 def _merge(hit_lists):

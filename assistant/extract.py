@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Sequence
 
-from .errors import InvalidInputError
+from .errors import AssistantError, InvalidInputError
 from .facts import FLAGS, ROLES, Entity, Facts
 from .normalize import normalize
 from .reading import _RESTRICTED, MASK, _compatible, extract
@@ -234,6 +234,20 @@ def check_text(question: str, rules: Sequence[Rule] | None = None) -> TextVerdic
         if verdict.decision is Decision.PROHIBITED:
             parts.append(PartVerdict(d, facts, verdict, facts.describe()))
     return _combine(tuple(parts), disregarded)
+
+
+def rule_clauses(question: str) -> tuple[str, ...]:
+    """The clauses of the rules the checker fires on `question`, deciding rule first; () when none fires or
+    the question cannot be read. A retrieval signal (retrieve.Retriever): facts.toml reads paraphrases
+    ("给干部安排疗养旅游" → 不属于政府职责范围) whose words neither BM25 nor e5 connect to the clause."""
+    try:
+        tv = check_text(question)
+    except AssistantError:
+        return ()
+    if not tv.applies:
+        return ()
+    fired = (*tv.fired, *tv.excepted, *(f for p in tv.parts if p.applies for f in p.verdict.fired))
+    return tuple(dict.fromkeys(f.clause_id for f in fired))
 
 
 def _concrete(facts: Facts) -> bool:

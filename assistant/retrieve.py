@@ -1,5 +1,6 @@
-"""Hybrid retrieval over clauses: exact reference ∥ dense (Chroma) ∥ BM25 with query expansion,
-fused by weighted reciprocal rank.
+"""Hybrid retrieval over clauses: exact reference ∥ the checker's clauses ∥ dense (Chroma) ∥ BM25 with query
+expansion, fused by weighted reciprocal rank. The dense model (~25–30 ms a question) runs only when the
+cheaper signals leave the ranking open (`Retriever.confident`).
 
 Hit.score is absolute evidence in 0..1 (dense cosine and lexical coverage, calibrated on the dev split),
 so it is comparable across questions and `relevant()` can say "the notice does not cover this"."""
@@ -7,7 +8,7 @@ so it is comparable across questions and `relevant()` can say "the notice does n
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Protocol, Sequence
@@ -35,6 +36,13 @@ RELEVANT_AT = 0.32  # top-hit evidence ≥ this = in scope; dev sweep (--calibra
 # such a question needs raw evidence ≥ RELEVANT_AT / 0.4 = 0.8 to be answered. Dev (all 743, full chain):
 # 0.5 → 0.4 lifts not_covered recall .971 → .986 with info, overall verdict and hit@1 unchanged.
 OFF_TOPIC_FACTOR = 0.4
+# A clause whose rule the checker fired is evidence the notice speaks to the question, whatever the wording.
+CONCEPT_EVIDENCE = 0.8
+# Skip the embedding when BM25's best clause has a sentence covering this share of the question. Dev + h9
+# (python -m evals.retrieval --cascade): .4–.6 skip 3–5 % more questions than none at all, r@3 unchanged.
+CONFIDENT_SENTENCE = 0.5
+# ... or when the checker's deciding clause is among BM25's first few: the two readings agree.
+CONFIDENT_LEXICAL_RANK = 5
 
 
 class Store(Protocol):
@@ -63,6 +71,7 @@ class Signals:
     named: tuple[str, ...]  # clauses the question names by number (refs.resolve)
     off_topic: tuple[str, ...] = ()  # words from lexicon.toml [[off_topic]] found in the question
     sentence: dict[str, float] = field(default_factory=dict)  # clause_id → best sentence's coverage, 0..1
+    concept: tuple[str, ...] = ()  # clauses of the rules the checker fires (extract.rule_clauses), deciding first
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,7 +84,9 @@ class Hit:
 
 class Retriever:
     def __init__(self, corpus: Corpus, *, embeddings, store: Store, lexical: LexicalIndex,
-                 settings: Settings) -> None:
+                 settings: Settings, concepts: Callable[[str], Sequence[str]] | None = None) -> None:
+        """`concepts`: question → clause IDs the checker's rules point at (Retriever.load passes
+        extract.rule_clauses); None leaves that signal out."""
         from .embed import model_id_of
 
         want = model_id_of(embeddings, settings)
@@ -86,6 +97,7 @@ class Retriever:
             )
         self.corpus, self.embeddings, self.store, self.lexical, self.settings = \
             corpus, embeddings, store, lexical, settings
+        self.concepts = concepts
         self._by_id = {c.clause_id: c for c in corpus.clauses}
         # Headings that have sub-clauses (正文/一, 附件2/二, 附件2) are never the answer on their own: their
         # words are in every child's context. They stay reachable by reference ("附件2第二部分").
@@ -114,8 +126,10 @@ class Retriever:
             manifest = ensure_index(settings, rebuild=True, log=log, embeddings=embeddings)
             store = open_dense(settings, manifest)
         lexical = Lexical.load(settings.index_dir / manifest.build / "lexical")
+        from .extract import rule_clauses
+
         return cls(load_corpus(settings.corpus_dir), embeddings=embeddings, store=store, lexical=lexical,
-                   settings=settings)
+                   settings=settings, concepts=rule_clauses)
 
     # -- the three retrievers --------------------------------------------------------------------
     def dense(self, text: str) -> dict[str, tuple[int, float]]:
@@ -137,10 +151,13 @@ class Retriever:
         ids, got = self.lexical.clause_ids, self.lexical.sentence_coverage(text)
         return {ids[i]: float(v) for i, v in enumerate(got) if v > 0 and ids[i] not in self._containers}
 
-    def signals(self, question: str, *, dense: bool = True) -> "Signals | None":
+    def signals(self, question: str, *, dense: bool | None = None,
+                concepts: Sequence[str] | None = None) -> "Signals | None":
         """Everything the ranking needs, computed once (the eval reuses it across a weight grid).
 
-        dense=False skips the embedding (~20 ms): for related clauses when the checker already decided."""
+        dense: None embeds the question only when the other signals are not `confident`; True always
+        (the eval's dense and fused modes); False never (the chain, for a part the checker decided).
+        concepts: the checker's clauses when the caller already ran it; None asks `self.concepts`."""
         text = normalize(question, self._lexicon)
         if not text:
             return None
@@ -148,26 +165,54 @@ class Retriever:
         lex_rank, cover = self.bm25(wider)
         named = tuple(c.clause_id for c in resolve(text, self.corpus.clauses))
         off = tuple(w for w in self._off_topic if w in text)
-        return Signals(self.dense(wider) if dense else {}, lex_rank, cover, named, off, self.sentences(wider))
+        if concepts is None:
+            concepts = self.concepts(question) if self.concepts else ()
+        concept = tuple(c for c in concepts if c in self._by_id)
+        s = Signals({}, lex_rank, cover, named, off, self.sentences(wider), concept)
+        if dense or (dense is None and not self.confident(s)):
+            s = replace(s, dense=self.dense(wider))
+        return s
 
-    def search(self, question: str, k: int | None = None, *, dense: bool = True) -> tuple[Hit, ...]:
+    def confident(self, s: "Signals") -> bool:
+        """Would the dense ranking change little? Yes when the question names its clause, when the checker's
+        deciding clause is among BM25's first few, or when BM25's best clause has a sentence covering most of
+        the question. Dev + h9: 2/3 of questions, r@1/r@3 as with the embedding for all (evals.retrieval)."""
+        if s.named or (s.concept and s.lexical.get(s.concept[0], CONFIDENT_LEXICAL_RANK + 1)
+                       <= CONFIDENT_LEXICAL_RANK):
+            return True
+        best = fuse({}, s.lexical, 0.0, self.settings.lexical_weight, RRF_K, s.sentence)
+        return bool(best) and s.sentence.get(best[0], 0.0) >= CONFIDENT_SENTENCE
+
+    def cascaded(self, s: "Signals") -> "Signals":
+        """The signals `search` ranks: without the dense ones when the rest is confident (for the eval, which
+        computes every signal once)."""
+        return replace(s, dense={}) if self.confident(s) else s
+
+    def search(self, question: str, k: int | None = None, *, dense: bool | None = None,
+               concepts: Sequence[str] | None = None) -> tuple[Hit, ...]:
         """Best first: clauses the question names by number, then the fused ranking."""
-        s = self.signals(question, dense=dense)
+        s = self.signals(question, dense=dense, concepts=concepts)
         return self.rank(s, k) if s else ()
 
     def rank(self, s: "Signals", k: int | None = None, *, dense_weight: float | None = None,
              lexical_weight: float | None = None, rrf_k: int = RRF_K,
-             sentence_bonus: float = SENTENCE_BONUS) -> tuple[Hit, ...]:
+             sentence_bonus: float = SENTENCE_BONUS, concept_weight: float | None = None) -> tuple[Hit, ...]:
         k = k or self.settings.top_k
         wd = self.settings.dense_weight if dense_weight is None else dense_weight
         wl = self.settings.lexical_weight if lexical_weight is None else lexical_weight
-        fused = fuse(s.dense, s.lexical, wd, wl, rrf_k, s.sentence, sentence_bonus)
+        wc = self.settings.concept_weight if concept_weight is None else concept_weight
+        fused = fuse(s.dense, s.lexical, wd, wl, rrf_k, s.sentence, sentence_bonus, s.concept, wc)
         ranked = list(s.named) + [c for c in fused if c not in s.named]
         hits, ceiling = [], 1.0
         damp = OFF_TOPIC_FACTOR if s.off_topic else 1.0
         for cid in ranked[:k]:
-            score = 1.0 if cid in s.named else damp * evidence(s.dense.get(cid, (0, 0.0))[1],
-                                                                s.coverage.get(cid, 0.0))
+            if cid in s.named:
+                score = 1.0
+            else:  # without the embedding (skipped: confident) the lexical coverage is the evidence
+                score = damp * evidence(s.dense.get(cid, (0, 0.0))[1] if s.dense else None,
+                                         s.coverage.get(cid, 0.0))
+                if cid in s.concept:
+                    score = max(score, CONCEPT_EVIDENCE)
             ceiling = min(ceiling, score)  # a lower-ranked hit never shows more evidence than the one above
             hits.append(Hit(self._by_id[cid], round(ceiling, 4), s.dense.get(cid, (None,))[0], s.lexical.get(cid)))
         return tuple(hits)
@@ -177,20 +222,28 @@ class Retriever:
         return bool(hits) and hits[0].score >= RELEVANT_AT
 
 
-def evidence(cosine: float, coverage: float) -> float:
-    """Calibrated dense similarity and lexical coverage (both 0..1), mixed: 0..1."""
+def evidence(cosine: float | None, coverage: float) -> float:
+    """Calibrated dense similarity and lexical coverage (both 0..1), mixed: 0..1. Coverage alone when the
+    question was not embedded (cosine None)."""
+    cover = min(1.0, max(0.0, coverage))
+    if cosine is None:
+        return cover
     d = min(1.0, max(0.0, (cosine - COS_LO) / (COS_HI - COS_LO)))
-    return (1 - LEXICAL_SHARE) * d + LEXICAL_SHARE * min(1.0, max(0.0, coverage))
+    return (1 - LEXICAL_SHARE) * d + LEXICAL_SHARE * cover
 
 
 def fuse(dense: dict[str, tuple[int, float]], lexical: dict[str, int], dense_weight: float,
          lexical_weight: float, k: int = RRF_K, sentence: dict[str, float] | None = None,
-         sentence_bonus: float = SENTENCE_BONUS) -> list[str]:
-    """Weighted reciprocal-rank fusion plus the best-sentence bonus: clause IDs, best first (ties → higher
-    cosine). The bonus only reorders clauses a retriever found (a sentence match is also a BM25 match)."""
+         sentence_bonus: float = SENTENCE_BONUS, concept: Sequence[str] = (),
+         concept_weight: float = 0.0) -> list[str]:
+    """Weighted reciprocal-rank fusion of dense, BM25 and the checker's clauses, plus the best-sentence bonus:
+    clause IDs, best first (ties → higher cosine). The bonus only reorders clauses a retriever found (a
+    sentence match is also a BM25 match)."""
     fused = {cid: dense_weight / (k + r) for cid, (r, _) in dense.items()}
     for cid, r in lexical.items():
         fused[cid] = fused.get(cid, 0.0) + lexical_weight / (k + r)
+    for r, cid in enumerate(concept, 1):
+        fused[cid] = fused.get(cid, 0.0) + concept_weight / (k + r)
     for cid, cover in (sentence or {}).items():
         if cid in fused:
             fused[cid] += sentence_bonus * cover

