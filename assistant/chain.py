@@ -28,8 +28,9 @@ def build_chain(corpus: Corpus, rules, retriever, *, today: Callable[[], date] =
     """The LCEL pipeline. `retriever` needs only .search(text) and .relevant(hits).
 
     The checker runs first (pure, < 5 ms): it also splits a multi-part question and strips instruction-like
-    text, so reference lookup and retrieval then work on the same parts. Retrieval embeds only the parts that
-    neither the checker nor an exact clause reference has settled."""
+    text, so reference lookup and retrieval then work on the same parts, and the checker's clauses feed retrieval.
+    Retrieval embeds only parts that neither the checker nor an exact clause reference has settled, and of those
+    only the ones its cheaper signals leave open (search_parts)."""
     from langchain_core.runnables import RunnableLambda
 
     from .extract import check_text

@@ -1,7 +1,7 @@
 """Retrieval measurement on evals/gold.jsonl, dev and heldout reported separately.
 
     /work/venv/bin/python -m evals.retrieval               # metrics, latency, relevance accuracy
-    /work/venv/bin/python -m evals.retrieval --tune        # the whole fusion-weight grid on dev
+    /work/venv/bin/python -m evals.retrieval --tune        # the whole fusion-weight grid (and checker weight) on dev
     /work/venv/bin/python -m evals.retrieval --calibrate   # + relevance threshold sweep on dev
 
 recall@1 / recall@3 / MRR count a hit when any expected clause is at that rank; cases with no expected
