@@ -12,9 +12,9 @@ from dataclasses import dataclass, field, replace
 from typing import Sequence
 
 from .errors import AssistantError, InvalidInputError
-from .facts import FLAGS, ROLES, Entity, Facts
+from .facts import FLAGS, INSTITUTIONS, ROLES, Entity, Facts
 from .normalize import normalize
-from .reading import _RESTRICTED, MASK, _compatible, extract
+from .reading import _RESTRICTED, MASK, _compatible, admin_statement, extract
 from .rules import Firing, Rule, Verdict, check, load_rules
 from .settings import Settings
 from .verdict import SEVERITY, Decision, most_severe
@@ -157,6 +157,21 @@ def _merge(prev: Facts, new: Facts) -> Facts:
     return replace(prev, **changes, evidence=prev.evidence + ev)
 
 
+def _restate_admin(facts: Facts, piece: str, v: Vocab) -> Facts:
+    """"承担行政职能的事业单位能当购买主体吗？要是没有行政职能呢？": a follow-up that names no party but says
+    whether it has 行政职能 changes that of the subject it carries over (else the first answer would repeat)."""
+    said = admin_statement(piece, v)
+    for role in ROLES:
+        entity = getattr(facts, role)
+        if said is not None and entity in INSTITUTIONS:
+            if said:
+                entity = Entity.ADMIN_INSTITUTION if entity is Entity.INSTITUTION else entity
+            elif entity is Entity.ADMIN_INSTITUTION:
+                entity = Entity.INSTITUTION
+            return replace(facts, **{role: entity, f"{role}_admin_functions": said})
+    return facts
+
+
 def _role_word(piece: str, v: Vocab) -> str | None:
     """The role a subject-less question asks about ("能去承接项目吗" → provider)."""
     text = re.sub("(?<=政府)购买服务", MASK * 4, piece)
@@ -205,13 +220,13 @@ def check_text(question: str, rules: Sequence[Rule] | None = None) -> TextVerdic
         own = True  # the part states its own case (not one carried over from the part before)
         if prev is not None and v.question["ellipsis"].search(piece.strip()) and not (
                 facts.content or facts.purchaser is not Entity.UNKNOWN):
-            facts, own = _merge(prev, facts), False
+            facts, own = _restate_admin(_merge(prev, facts), piece, v), False
         elif prev is not None and not facts.any_party and prev.any_party and (
                 not facts.content or v.question["follow_up_pronoun"].match(piece.strip())) and (
                 role := _role_word(piece, v)):
             # "…那条还卡我们吗？能去承接项目吗？": same subject. A follow-up with its own content
             # ("②能不能用购买服务的方式贷款修路？") is a new matter and keeps no subject.
-            facts, own = _inherit(prev, facts, role), False
+            facts, own = _restate_admin(_inherit(prev, facts, role), piece, v), False
             last = parts[-1]
             if last.facts.any_party == {last.facts.participant}:  # the follow-up settles the open role
                 settled = _inherit(last.facts, replace(last.facts, participant=Entity.UNKNOWN), role)

@@ -78,6 +78,11 @@ class _Reader:
         return value, [(m.start(), m.end(), m.group()) for m in hits]
 
 
+def admin_statement(text: str, vocab: Vocab) -> bool | None:
+    """Does the text say a unit has (True) or lacks (False) 行政职能, party or not? None: it does not say."""
+    return _Reader(vocab.fix_typos(text), vocab).flag(vocab.admin)[0]
+
+
 def extract(text: str, vocab: Vocab | None = None) -> Facts:
     """Facts of one question (already normalised, instructions removed)."""
     v = vocab or load_vocab()

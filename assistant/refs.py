@@ -106,10 +106,12 @@ def _levels(q: str, clauses: tuple[Clause, ...], parts: list[str]) -> list[tuple
             elif second is None:
                 second = n
     layer = _LAYER.search(q)
-    if layer:  # 项目层面 names a section by its heading; the ordinal, if any, is then the item
-        sections = [c for c in clauses if c.kind == "section" and c.part in parts and layer.group(0) in c.text]
+    # 项目层面 names a section by its heading; the ordinal, if any, is then the item. "哪个层面" names none.
+    sections = [c for c in clauses if c.kind == "section" and c.part in parts and layer.group(0) in c.text] \
+        if layer else []
+    if sections:
         item = second if second is not None else first
-        if not sections or item is None:
+        if item is None:
             return None  # "主体层面那条" describes, it does not point at one clause
         return [(s.part, s.clause_id.split("/")[1], _cn(item)) for s in sections]
     if first is None:

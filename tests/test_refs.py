@@ -8,6 +8,7 @@ from assistant.refs import resolve
 
 NAMED = [
     ("附件2第二部分第三项是什么", ["附件2/二/（三）"]),
+    ("附件2第一部分讲的是哪个层面的问题？", ["附件2/一"]),  # "哪个层面" names no layer: the ordinal decides
     ("负面清单项目层面第5条", ["附件2/二/（五）"]),
     ("负面清单主体层面第一条", ["附件2/一/（一）"]),
     ("负面清单执行层面第4条说的啥", ["附件2/三/（四）"]),
@@ -36,6 +37,7 @@ NOT_NAMED = [
     "①核酸检测可以政府购买服务吗？②能让公司先垫钱吗？",
     "一是这个通知有效期多久，二是广东那边是怎么规定的？",
     "负面清单主体层面那条对我们也适用吗？",  # describes a section, points at no clause
+    "负面清单分成哪几个层面？",  # asks which sections there are: no number, no layer named
     "湘财综〔2022〕28号是哪个单位发的",
     "附件2第九部分第一项",  # no such clause
     "",
