@@ -1,4 +1,4 @@
-"""Generalisation for the gaps the h10 held-out split found (first measured at be28b9d, then folded into dev).
+"""Generalisation for the gaps the h10 and h11 held-out splits found (each first measured, then folded into dev).
 Every question here is invented, none is taken from an eval set; near misses must keep their verdict."""
 
 import pytest
@@ -61,6 +61,36 @@ CASES = {
         ("通知里说的“一买了之”“一付了事”是什么意思？", N),
         ("招标文件写明把外地企业排除在外，行吗", P),  # near miss: stated, not asked
         ("我们买完服务以后就撒手不管了，行吗", P),  # near miss
+    ],
+    # --- found by h11 ---
+    "a second part that builds": [
+        ("防疫消杀能买服务吗？另外，让承接方顺带把临时仓库的房子也一起建了，行不行？", P),
+        ("社区活动中心想用购买服务的方式建，可以吗？", P),
+        ("垃圾处理厂的建设和以后的运营合成一个包按购买服务招标，行吗", P),
+        ("活动中心建好之后的日常运营管理，用购买服务的方式做，目录和预算都有，可以吗", A),  # near miss
+    ],
+    "a decision made for us": [
+        ("项目最后选哪个方案，能不能让评估公司替我们定？费用走购买服务", P),
+        ("让咨询公司替局里拍板要不要立项，按购买服务付钱，可以吗", P),
+        ("请咨询公司替我们起草规划方案初稿，最后由局党组研究决定，目录预算都有，可以吗", C),  # near miss: auxiliary
+    ],
+    "not yet classified": [
+        ("这个站所分类改革到现在都没给它定类，能当承接方吗", P),
+    ],
+    "local bonus points": [
+        ("评标办法规定本县企业直接加15分，外地企业不加，可以吗", P),
+        ("评分时外省的机构统一扣5分，合规吗", P),
+    ],
+    "catalogue, list and staff, other words": [
+        ("这项服务已经进目录了，我们拿这个当依据，去找财政多要点经费，行不行", P),
+        ("有人把负面清单上的事项也混进了购买服务范围，能这样吗", P),
+        ("预算有，但查了部门指导性目录确实没有这一项，还能买吗", P),
+        ("我们有两个专职的文印员，打印机复印机也都配齐了，主任还是想把整个文印工作外包出去，行吗", P),
+    ],
+    "a false premise about the list": [
+        ("承担行政职能的公益一类事业单位能当购买主体吗？负面清单不是把公益一类全禁了吗", A),
+        ("负面清单不是把公益二类都禁了吗？我们公益二类能去承接项目吗", A),
+        ("公益一类不是都不能当购买主体吗？我们没有行政职能，能买吗", P),  # near miss: the case itself
     ],
     # "妥不妥" asks for a verdict
     "妥不妥": [
