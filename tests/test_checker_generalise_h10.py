@@ -1,4 +1,4 @@
-"""Generalisation for the gaps the h10 and h11 held-out splits found (each first measured, then folded into dev).
+"""Generalisation for the gaps the h10, h11 and h12 held-out splits found (each first measured, then folded into dev).
 Every question here is invented, none is taken from an eval set; near misses must keep their verdict."""
 
 import pytest
@@ -92,6 +92,36 @@ CASES = {
         ("负面清单不是把公益二类都禁了吗？我们公益二类能去承接项目吗", A),
         ("公益一类不是都不能当购买主体吗？我们没有行政职能，能买吗", P),  # near miss: the case itself
     ],
+    # --- found by h12 ---
+    "目录也有": [
+        ("文旅局想买送戏下乡演出服务，钱已经批了，部门目录也有，可以买吗", A),
+        ("预算都安排好了，目录里也有这项，县民政局想买助残服务行吗", A),
+        ("目录里也有哪些服务项目？", N),  # near miss: asks what the catalogue holds
+    ],
+    "a city's own catalogue in other words": [
+        ("县里能不能照着省级目录自己另编一套来执行？", P),
+        ("县民政局买社区养老的辅助服务，已列预算、在部门目录内，可以吗", A),  # 社区…列预算 is not a catalogue
+    ],
+    "opening up is not a barrier": [
+        ("放宽准入门槛，让更多社会组织参与竞争，符合通知精神吗", A),
+        ("准入门槛定得很高，只有大公司能报名，行吗", P),  # near miss
+    ],
+    "a grant only asked about": [
+        ("直接给行业协会拨20万补贴，行吗", P),  # the near miss of NOT_PROHIBITED below
+    ],
+    "tender terms quoted from our own documents": [
+        ("招标文件里写了“投标人须在本市注册且纳税满两年”，这样设条件行吗", P),
+        ("通知里说的“不得以劳务派遣方式用工”是什么意思", N),  # the notice's own words: not a fact
+    ],
+    "other words, h12": [
+        ("这个所到现在还没搞分类，今年能承接项目吗", P),
+        ("单位组织职工去旅有，能当政府购买服务买吗", P),  # 旅有 → 旅游
+        ("负面清单上的事项，只要局长点头了，就能纳入购买服务范围吗？", P),
+        ("目录里有的项目，能不能直接拿来当增加预算的理由？", P),
+        ("乡镇的便民服务站要建设，能走购买服务吗", P),
+        ("服务平台要建设完善运营机制，买运营服务，预算和目录都有，行吗", A),  # near miss: not building
+        ("给领导出几套备选方案的咨询服务，最后领导自己拍板，预算目录都有，可以吗", A),  # 几套 方案 is not goods
+    ],
     # "妥不妥" asks for a verdict
     "妥不妥": [
         ("把行政处罚决定交给律师事务所来出，这样妥不妥？", P),
@@ -105,6 +135,19 @@ CASES = {
 def test_phrasing_reaches_the_notices_verdict(category, question, expected):
     tv = check_text(question)
     assert verdict(question) == expected, (tv.understood, [f.rule_id for f in tv.fired])
+
+
+# Wording that used to trigger a prohibition although nothing forbidden is described
+NOT_PROHIBITED = [
+    "行业协会能不能参加竞争拿项目，还是只能等着要补助？",
+    "行业协会可以投标接项目吗？还是只能靠财政拨款？",
+    "放开准入门槛以后，社会组织都能来报名，这样做行吗",
+]
+
+
+@pytest.mark.parametrize("question", NOT_PROHIBITED)
+def test_nothing_forbidden_is_described(question):
+    assert verdict(question) != P, check_text(question).understood
 
 
 def test_the_follow_up_part_is_judged_on_its_own_restated_subject():
