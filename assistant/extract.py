@@ -161,15 +161,15 @@ def _restate_admin(facts: Facts, piece: str, v: Vocab) -> Facts:
     """"承担行政职能的事业单位能当购买主体吗？要是没有行政职能呢？": a follow-up that names no party but says
     whether it has 行政职能 changes that of the subject it carries over (else the first answer would repeat)."""
     said = admin_statement(piece, v)
-    for role in ROLES:
-        entity = getattr(facts, role)
-        if said is not None and entity in INSTITUTIONS:
-            if said:
-                entity = Entity.ADMIN_INSTITUTION if entity is Entity.INSTITUTION else entity
-            elif entity is Entity.ADMIN_INSTITUTION:
-                entity = Entity.INSTITUTION
-            return replace(facts, **{role: entity, f"{role}_admin_functions": said})
-    return facts
+    role = next((r for r in ROLES if getattr(facts, r) in INSTITUTIONS), None) if said is not None else None
+    if role is None:
+        return facts
+    entity = getattr(facts, role)
+    if said and entity is Entity.INSTITUTION:
+        entity = Entity.ADMIN_INSTITUTION
+    elif not said and entity is Entity.ADMIN_INSTITUTION:
+        entity = Entity.INSTITUTION
+    return replace(facts, **{role: entity, f"{role}_admin_functions": said})
 
 
 def _role_word(piece: str, v: Vocab) -> str | None:
