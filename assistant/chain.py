@@ -84,6 +84,8 @@ def search_parts(retriever, parts, refs, text: str) -> list:
     """Hits per part (the whole normalised question when there are no parts). A part the checker decided, or
     one that names its clause, needs only related clauses: no embedding (~25–30 ms); the rest is embedded
     unless the retriever's cheaper signals are confident. The checker's clauses are passed in, not re-read."""
+    from .extract import part_clauses
+
     texts = [p.text for p in parts] or [text]
     dense, concepts = _takes(retriever, "dense"), _takes(retriever, "concepts")  # fakes may offer neither
     out = []
@@ -102,13 +104,6 @@ def settled(parts, refs) -> list[bool]:
 
 def _decided(part) -> bool:
     return part.applies and part.verdict.decision != Decision.NOT_COVERED
-
-
-def part_clauses(part) -> tuple[str, ...]:
-    """The clauses of a part's fired rules, deciding first (what extract.rule_clauses gives for its text)."""
-    if not part.applies:
-        return ()
-    return tuple(dict.fromkeys(f.clause_id for f in (*part.verdict.fired, *part.verdict.excepted)))
 
 
 def _takes(retriever, keyword: str) -> bool:

@@ -261,8 +261,15 @@ def rule_clauses(question: str) -> tuple[str, ...]:
         return ()
     if not tv.applies:
         return ()
-    fired = (*tv.fired, *tv.excepted, *(f for p in tv.parts if p.applies for f in p.verdict.fired))
-    return tuple(dict.fromkeys(f.clause_id for f in fired))
+    first = tuple(f.clause_id for f in (*tv.fired, *tv.excepted))  # the most severe part's rules lead
+    return tuple(dict.fromkeys((*first, *(c for p in tv.parts for c in part_clauses(p)))))
+
+
+def part_clauses(part: PartVerdict) -> tuple[str, ...]:
+    """The clauses of one part's fired and excepted rules, deciding first; () for a part not judged."""
+    if not part.applies:
+        return ()
+    return tuple(dict.fromkeys(f.clause_id for f in (*part.verdict.fired, *part.verdict.excepted)))
 
 
 def _concrete(facts: Facts) -> bool:

@@ -162,9 +162,9 @@ class Lexical:
         return np.array([sum(self._idf[t] for t in grams & d) / total for d in self.docs])
 
     def _content_grams(self, text: str) -> tuple[set[str], float]:
-        """The question's bigrams and their idf total (the coverage denominator), without the scaffolding of a question ("这个文件是哪天开始施行的" → 是哪, 哪天,
-        这个 …) that the notice never uses: they are not a topic the notice lacks, so they must not count
-        against every clause the way 税率 or 天气 do."""
+        """The question's bigrams and their idf total (the coverage denominator), without the scaffolding of
+        a question that the notice never uses ("这个文件是哪天开始施行的" → 是哪, 哪天, 这个 …): they are not a
+        topic the notice lacks, so they must not count against every clause the way 税率 or 天气 do."""
         grams = {t for t in tokens(text) if len(t) == 2 and (t in self._idf or not _SCAFFOLD.search(t))}
         return grams, sum(self._idf.get(t, self._idf_unseen) for t in grams)
 

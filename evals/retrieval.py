@@ -123,10 +123,11 @@ def main(argv=None) -> int:
         print(f"  k={kk:<3} dense 1.0 lexical {lw:<5} r@1 {r1:.3f} r@3 {r3:.3f} MRR {mrr:.3f}{mark}")
     if args.tune:
         print("\nchecker-clause weight on dev (search mode):")
+        scored, n = [c for c in split["dev"] if c["expected_clauses"]], len(ret.corpus.clauses)
         for wc in (0.0, 0.5, 1.0, 1.5, 2.0, 3.0):
-            per = [[h.clause.clause_id for h in ret.rank(ret.cascaded(feats[c["id"]]), 56, concept_weight=wc)]
-                   for c in split["dev"] if c["expected_clauses"]]
-            m = metrics(per, [c["expected_clauses"] for c in split["dev"] if c["expected_clauses"]])
+            per = [[h.clause.clause_id for h in ret.rank(ret.cascaded(feats[c["id"]]), n, concept_weight=wc)]
+                   for c in scored]
+            m = metrics(per, [c["expected_clauses"] for c in scored])
             mark = "  ← settings" if wc == settings.concept_weight else ""
             print(f"  concept {wc:<4} r@1 {m['r@1']:.3f} r@3 {m['r@3']:.3f} MRR {m['mrr']:.3f}{mark}")
 

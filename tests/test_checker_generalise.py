@@ -9,6 +9,7 @@ import pytest
 from assistant.extract import check_text, extract, load_vocab
 from assistant.facts import Content, Entity
 from assistant.normalize import normalize
+from tests.checking import table, why
 
 P = "prohibited"
 
@@ -235,13 +236,12 @@ DECIDES = {
         ("司法局想委托律所开展普法进社区，能直接买吗", "conditional"),
     ],
 }
-CASES = [(cat, q, d) for cat, rows in DECIDES.items() for q, d in rows]
 
 
-@pytest.mark.parametrize("category,question,decision", CASES, ids=[f"{c}-{i}" for i, (c, _, _) in enumerate(CASES)])
+@pytest.mark.parametrize("category,question,decision", table(DECIDES))
 def test_category_phrasing_decides(category, question, decision):
     tv = check_text(question)
-    assert tv.decision == decision, (tv.understood, [f.rule_id for f in tv.fired])
+    assert tv.decision == decision, why(tv)
 
 
 # Near misses that must NOT fire a category's prohibiting rule (the decision may be anything else).

@@ -4,8 +4,7 @@ phrasing here is invented (none is taken from an eval set); near misses pin the 
 import pytest
 
 from assistant.extract import check_text
-
-P, A, C, N = "prohibited", "allowed", "conditional", "not_covered"
+from tests.checking import A, C, N, P, shown, table
 
 DECIDES = {
     # 已知的禁止性前提 + "那…"：前提是提问人复述的规则，问的是"那"之后的新情形
@@ -145,13 +144,12 @@ DECIDES = {
     ],
 }
 
-CASES = [(cat, q, want) for cat, rows in DECIDES.items() for q, want in rows]
 
 
-@pytest.mark.parametrize("category,question,want", CASES, ids=[f"{c}:{q[:18]}" for c, q, _ in CASES])
+@pytest.mark.parametrize("category,question,want", table(DECIDES))
 def test_decides(category, question, want):
     tv = check_text(question)
-    got = str(tv.decision) if tv.applies else N
+    got = shown(tv)
     assert got == want, f"{category}: {question} → {got}; {tv.understood}"
 
 

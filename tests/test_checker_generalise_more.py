@@ -4,8 +4,7 @@ eval set) that must reach the notice's verdict, with near misses that must not."
 import pytest
 
 from assistant.extract import check_text
-
-P, A, C, N = "prohibited", "allowed", "conditional", "not_covered"
+from tests.checking import A, C, N, P, shown, table, why
 
 DECIDES = {
     # 附件2/一/（一）只限制"不具备行政职能的"公益一类；行政X职能（执法、管理、许可）也是行政职能
@@ -179,14 +178,12 @@ DECIDES = {
         ("我们已有5台电脑，还想再买10台电脑，能走购买服务吗", P),  # near miss: buying more goods
     ],
 }
-CASES = [(cat, q, d) for cat, rows in DECIDES.items() for q, d in rows]
 
 
-@pytest.mark.parametrize("category,question,decision", CASES, ids=[f"{c}-{i}" for i, (c, _, _) in enumerate(CASES)])
+@pytest.mark.parametrize("category,question,decision", table(DECIDES))
 def test_category_phrasing_decides(category, question, decision):
     tv = check_text(question)
-    got = "not_covered" if not tv.applies else str(tv.decision)
-    assert got == decision, (tv.understood, [f.rule_id for f in tv.fired])
+    assert shown(tv) == decision, why(tv)
 
 
 # Explanatory questions about what the notice says: the checker stays silent, the chain answers from retrieval.

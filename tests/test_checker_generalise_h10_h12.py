@@ -4,13 +4,11 @@ Every question here is invented, none is taken from an eval set; near misses mus
 import pytest
 
 from assistant.extract import check_text
-
-P, A, C, N = "prohibited", "allowed", "conditional", "not_covered"
+from tests.checking import A, C, N, P, shown, table, why
 
 
 def verdict(question: str) -> str:
-    tv = check_text(question)
-    return "not_covered" if not tv.applies else str(tv.decision)
+    return shown(check_text(question))
 
 
 def clauses(question: str) -> list[str]:
@@ -130,11 +128,10 @@ CASES = {
 }
 
 
-@pytest.mark.parametrize("category,question,expected",
-                         [(c, q, v) for c, rows in CASES.items() for q, v in rows])
+@pytest.mark.parametrize("category,question,expected", table(CASES))
 def test_phrasing_reaches_the_notices_verdict(category, question, expected):
     tv = check_text(question)
-    assert verdict(question) == expected, (tv.understood, [f.rule_id for f in tv.fired])
+    assert shown(tv) == expected, why(tv)
 
 
 # Wording that used to trigger a prohibition although nothing forbidden is described

@@ -1,0 +1,22 @@
+"""Shared by the checker generalisation tests (tests/test_checker_generalise*.py): the verdict a user sees,
+and a {category: [(question, verdict)]} table turned into pytest parameters."""
+
+import pytest
+
+P, A, C, N = "prohibited", "allowed", "conditional", "not_covered"
+
+
+def shown(tv) -> str:
+    """The verdict a user sees for a checked text: a question the checker does not judge is not_covered."""
+    return str(tv.decision) if tv.applies else N
+
+
+def why(tv) -> tuple:
+    """What to print when a verdict is wrong: how the question was read and which rules fired."""
+    return tv.understood, [f.rule_id for f in tv.fired]
+
+
+def table(decides: dict) -> list:
+    """(category, question, verdict) parameters, one per row, with the category in the test id."""
+    rows = [(cat, q, want) for cat, pairs in decides.items() for q, want in pairs]
+    return [pytest.param(cat, q, want, id=f"{cat}-{i}") for i, (cat, q, want) in enumerate(rows)]
