@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from .facts import INSTITUTIONS, NON_GOVERNMENT, ROLES, Area, Asker, Content, Entity, Facts
 from .normalize import expand
+from .spans import case_text, mark
 from .vocab import FlagSpec, Vocab, load_vocab
 
 MASK = "□"  # hides a consumed span without moving positions or adding a clause boundary
@@ -38,12 +39,10 @@ class _Reader:
 
     def __init__(self, text: str, v: Vocab):
         self.v, self.text = v, text
-        # a rule the asker quotes ("跟'不能买岗位'那条冲突吗") says nothing about their case, nor does one
-        # they restate before turning to their own ("执法不能外包我知道。那辅助性工作呢")
-        hide = lambda m: MASK * len(m.group())  # noqa: E731
-        self.work = v.instructions["rule_quote"].sub(hide, text)
-        if premise := v.instructions.get("premise"):
-            self.work = premise.sub(hide, self.work)
+        # only the asker's own case gives facts: quoted rules, the category asked about and the X of a
+        # contrast ("不买X，只买Y") are hidden (assistant/spans.py, corpus/spans.toml)
+        self.spans = mark(text, hide=MASK)
+        self.work = case_text(text, self.spans, hide=MASK)
         self.evidence: list[tuple[str, str]] = []
         self.values: dict = {}
 
