@@ -358,7 +358,8 @@ def _lexicon(rd: _Reader) -> list[tuple[str, str, str]]:
     out = []
     for word, (kind, value) in rd.v.lexicon.items():
         i = rd.work.find(word)
-        if i >= 0 and not rd.negated(i, i + len(word)):
+        tail = rd.v.lexicon_tail
+        if i >= 0 and not rd.negated(i, i + len(word)) and not (tail and tail.match(rd.work, i + len(word))):
             out.append((kind, value, word))
     return out
 
