@@ -51,12 +51,15 @@ class Marker:
     counter_examples: tuple[str, ...]
 
 
-def _expand(where: str, pat: str, windows: dict[str, int]) -> str:
+def _expand(where: str, pat: str, windows: dict) -> str:
     def window(m: re.Match) -> str:
         name = m.group(1)
         if name not in windows:
             raise ConfigError(f"spans.toml {where}: 未定义的窗口 <{name}>，可选：{', '.join(windows)} / unknown window")
-        return f"(?:{BOUNDARY}{{1,{windows[name]}}}?)"
+        w = windows[name]
+        if isinstance(w, dict):  # {size, not}: a window that never runs over text matching `not`
+            return f"(?:(?:(?!{w['not']}){BOUNDARY}){{1,{w['size']}}}?)"
+        return f"(?:{BOUNDARY}{{1,{w}}}?)"
     return re.sub(r"<([A-Z]+)>", window, pat)
 
 
