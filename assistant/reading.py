@@ -1,6 +1,8 @@
 """One question's text → Facts: parties and their roles, what is bought, yes/no facts, with negation.
 
-The reader masks what it has consumed so nothing is read twice. Vocabulary: corpus/facts.toml (assistant/vocab.py)."""
+The third stage of reading a message (parts → spans → facts): only the part's case spans are read — quoted rules,
+the category asked about and the X of a contrast are hidden first (assistant/spans.py). The reader masks what it
+has consumed so nothing is read twice. Vocabulary: corpus/facts.toml (assistant/vocab.py)."""
 
 from __future__ import annotations
 
