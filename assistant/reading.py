@@ -1,6 +1,8 @@
 """One question's text → Facts: parties and their roles, what is bought, yes/no facts, with negation.
 
-The reader masks what it has consumed so nothing is read twice. Vocabulary: corpus/facts.toml (assistant/vocab.py)."""
+The third stage of reading a message (parts → spans → facts): only the part's case spans are read — quoted rules,
+the category asked about and the X of a contrast are hidden first (assistant/spans.py). The reader masks what it
+has consumed so nothing is read twice. Vocabulary: corpus/facts.toml (assistant/vocab.py)."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ from dataclasses import dataclass, field
 
 from .facts import INSTITUTIONS, NON_GOVERNMENT, ROLES, Area, Asker, Content, Entity, Facts
 from .normalize import expand
+from .spans import case_text, mark
 from .vocab import FlagSpec, Vocab, load_vocab
 
 MASK = "□"  # hides a consumed span without moving positions or adding a clause boundary
@@ -38,12 +41,10 @@ class _Reader:
 
     def __init__(self, text: str, v: Vocab):
         self.v, self.text = v, text
-        # a rule the asker quotes ("跟'不能买岗位'那条冲突吗") says nothing about their case, nor does one
-        # they restate before turning to their own ("执法不能外包我知道。那辅助性工作呢")
-        hide = lambda m: MASK * len(m.group())  # noqa: E731
-        self.work = v.instructions["rule_quote"].sub(hide, text)
-        if premise := v.instructions.get("premise"):
-            self.work = premise.sub(hide, self.work)
+        # only the asker's own case gives facts: quoted rules, the category asked about and the X of a
+        # contrast ("不买X，只买Y") are hidden (assistant/spans.py, corpus/spans.toml)
+        self.spans = mark(text, hide=MASK)
+        self.work = case_text(text, self.spans, hide=MASK)
         self.evidence: list[tuple[str, str]] = []
         self.values: dict = {}
 
@@ -359,7 +360,8 @@ def _lexicon(rd: _Reader) -> list[tuple[str, str, str]]:
     out = []
     for word, (kind, value) in rd.v.lexicon.items():
         i = rd.work.find(word)
-        if i >= 0 and not rd.negated(i, i + len(word)):
+        tail = rd.v.lexicon_tail
+        if i >= 0 and not rd.negated(i, i + len(word)) and not (tail and tail.match(rd.work, i + len(word))):
             out.append((kind, value, word))
     return out
 

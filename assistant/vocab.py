@@ -51,6 +51,7 @@ class Vocab:
     bundle: dict
     lexicon: dict[str, tuple[str, str]]  # everyday word → (kind, value)
     typos: tuple[tuple[str, str], ...] = ()  # (wrong, right), longest first: the checker's own typo fixes
+    lexicon_tail: re.Pattern | None = None  # after a lexicon word: it names a service ("买设备运维服务")
 
     def fix_typos(self, text: str) -> str:
         for wrong, right in self.typos:
@@ -117,6 +118,7 @@ def load_vocab(path: Path | None = None) -> Vocab:
             bundle={k: _re(f"[bundle].{k}", v) for k, v in d["bundle"].items()},
             lexicon=_lexicon_words(lex, frozenset(d["lexicon"].get("ignore", ()))),
             typos=_typos(d.get("typos", {})),
+            lexicon_tail=_re("[lexicon].service_tail", d["lexicon"].get("service_tail")),
         )
     except (KeyError, ValueError) as e:
         raise ConfigError(f"facts.toml 缺少或错误的字段：{e} / missing or invalid field {e}") from None

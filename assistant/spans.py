@@ -1,0 +1,139 @@
+"""The stage between splitting a message into parts and reading facts: mark which spans of one part
+describe the asker's own case.
+
+A part is covered by spans of four kinds. Only `case` spans give facts; `quoted` rule text, the
+`question`'s category ("…不是融资吧") and the X of a `contrast` ("不买X，只买Y") are hidden from the
+reader. The markers, their windows and their examples live in corpus/spans.toml, where a policy officer can
+review them; tests/test_spans.py runs every example and counter-example."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from enum import StrEnum
+from functools import lru_cache
+from pathlib import Path
+
+from .errors import ConfigError
+from .settings import ROOT
+
+BOUNDARY = "[^,，。;；!！?？]"  # a window stays inside one clause
+
+
+class SpanKind(StrEnum):
+    CASE = "case"  # what the asker does or plans: the only kind facts are read from
+    QUOTED = "quoted"  # rule text quoted or restated
+    QUESTION = "question"  # the category asked about
+    CONTRAST = "contrast"  # the thing set aside in a contrast or negation
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    kind: SpanKind
+    start: int
+    end: int
+    text: str
+    marker: str = ""  # the corpus/spans.toml marker that claimed it ("" for case)
+
+    def __post_init__(self):
+        if not 0 <= self.start < self.end:
+            raise ValueError(f"Span {self.text!r} has an empty or negative range {self.start}..{self.end}")
+
+
+@dataclass(frozen=True, slots=True)
+class Marker:
+    name: str
+    kind: SpanKind
+    pattern: re.Pattern
+    unless: re.Pattern | None
+    examples: tuple[str, ...]
+    counter_examples: tuple[str, ...]
+
+
+def _expand(where: str, pat: str, windows: dict) -> str:
+    def window(m: re.Match) -> str:
+        name = m.group(1)
+        if name not in windows:
+            raise ConfigError(f"spans.toml {where}: 未定义的窗口 <{name}>，可选：{', '.join(windows)} / unknown window")
+        w = windows[name]
+        if isinstance(w, dict):  # {size, not}: a window that never runs over text matching `not`
+            return f"(?:(?:(?!{w['not']}){BOUNDARY}){{1,{w['size']}}}?)"
+        return f"(?:{BOUNDARY}{{1,{w}}}?)"
+    return re.sub(r"<([A-Z]+)>", window, pat)
+
+
+@lru_cache(maxsize=4)
+def load_markers(path: Path | None = None) -> tuple[Marker, ...]:
+    path = Path(path) if path else ROOT / "corpus" / "spans.toml"
+    try:
+        d = tomllib.loads(path.read_text("utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as e:
+        raise ConfigError(f"片段标注表无法读取：{path}（{e}）/ cannot read span markers {path}") from None
+    windows = d.get("windows", {})
+    out = []
+    for m in d["marker"]:
+        where = f"[[marker]] {m.get('name', '?')}"
+        try:
+            kind = SpanKind(m["kind"])
+            if kind is SpanKind.CASE:
+                raise ValueError("case is what no marker claims")
+            # each pattern's (?P<x>…) gets its own name: one alternation may not repeat a group name
+            pats = [_expand(where, p, windows).replace("(?P<x>", f"(?P<x{i}>") for i, p in enumerate(m["patterns"])]
+            pattern = re.compile("|".join(f"(?:{p})" for p in pats))
+            unless = re.compile(m["unless"]) if m.get("unless") else None
+        except (KeyError, ValueError, re.error) as e:
+            raise ConfigError(f"spans.toml {where} 无效：{e} / invalid marker: {e}") from None
+        if not m.get("examples") or "counter_examples" not in m:
+            raise ConfigError(f"spans.toml {where} 须有 examples 和 counter_examples / needs examples and counter_examples")
+        out.append(Marker(m["name"], kind, pattern, unless, tuple(m["examples"]), tuple(m["counter_examples"])))
+    return tuple(out)
+
+
+def mark(text: str, markers: tuple[Marker, ...] | None = None, hide: str = "□") -> tuple[Span, ...]:
+    """The spans of one part, in order, covering the whole text. Markers run in file order; each sees
+    the text with earlier marks hidden (same length, so positions hold)."""
+    markers = load_markers() if markers is None else markers
+    work, claimed = text, []
+    taken = [False] * len(text)
+    for mk in markers:
+        found = []
+        for m in mk.pattern.finditer(work):
+            x = next((g for g, v in m.groupdict().items() if g[0] == "x" and v), None)
+            s, e = m.span(x) if x else m.span()
+            if e > s and not (mk.unless and mk.unless.search(text, *m.span())):
+                found += _free(s, e, taken)  # a match may run over an earlier mark: keep only the new part
+        for s, e in found:
+            work = work[:s] + hide * (e - s) + work[e:]
+            taken[s:e] = [True] * (e - s)
+        claimed += [Span(mk.kind, s, e, text[s:e], mk.name) for s, e in found]
+    claimed.sort(key=lambda sp: sp.start)
+    out, pos = [], 0
+    for sp in claimed:
+        if sp.start > pos:
+            out.append(Span(SpanKind.CASE, pos, sp.start, text[pos:sp.start]))
+        out.append(sp)
+        pos = sp.end
+    if pos < len(text):
+        out.append(Span(SpanKind.CASE, pos, len(text), text[pos:]))
+    return tuple(out)
+
+
+def _free(s: int, e: int, taken: list[bool]) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for i in range(s, e):
+        if taken[i]:
+            continue
+        if out and out[-1][1] == i:
+            out[-1] = (out[-1][0], i + 1)
+        else:
+            out.append((i, i + 1))
+    return out
+
+
+def case_text(text: str, spans: tuple[Span, ...], hide: str = "□") -> str:
+    """The text with every non-case span hidden: what the fact reader sees."""
+    for sp in spans:
+        if sp.kind is not SpanKind.CASE:
+            text = text[:sp.start] + hide * (sp.end - sp.start) + text[sp.end:]
+    return text

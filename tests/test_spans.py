@@ -1,0 +1,84 @@
+"""The span stage (assistant/spans.py, corpus/spans.toml): every marker's examples mark exactly the text in
+【】 and its counter-examples mark nothing; only case spans give facts."""
+
+import pytest
+
+from assistant.errors import ConfigError
+from assistant.spans import Span, SpanKind, load_markers, mark
+
+MARKERS = load_markers()
+EXAMPLES = [(m.name, ex) for m in MARKERS for ex in m.examples]
+COUNTER = [(m.name, ex) for m in MARKERS for ex in m.counter_examples]
+
+
+def _bracketed(example: str) -> tuple[str, set[int]]:
+    """'不买【车】，只买…' → ('不买车，只买…', {positions of 车})."""
+    text, marked, inside = "", set(), False
+    for ch in example:
+        if ch in "【】":
+            inside = ch == "【"
+            continue
+        if inside:
+            marked.add(len(text))
+        text += ch
+    return text, marked
+
+
+@pytest.mark.parametrize("name,example", EXAMPLES, ids=[f"{n}:{e[:12]}" for n, e in EXAMPLES])
+def test_marker_example_marks_the_bracketed_text(name, example):
+    text, want = _bracketed(example)
+    assert want, f"example of {name} shows nothing in 【】: {example}"
+    spans = mark(text)
+    got = {i for sp in spans if sp.kind is not SpanKind.CASE for i in range(sp.start, sp.end)}
+    assert got == want, f"{name}: marked {[sp.text for sp in spans if sp.kind is not SpanKind.CASE]} in {text}"
+    assert any(sp.marker == name for sp in spans)
+
+
+@pytest.mark.parametrize("name,example", COUNTER, ids=[f"{n}:{e[:12]}" for n, e in COUNTER])
+def test_marker_counter_example_marks_nothing(name, example):
+    spans = mark(example)
+    assert [sp.text for sp in spans if sp.kind is not SpanKind.CASE] == [], f"{name} counter-example marked"
+
+
+def test_spans_cover_the_part_in_order():
+    text = "我们不买车，只按人次购买校车接送服务，不是融资吧，和“买岗位”那条冲突吗"
+    spans = mark(text)
+    assert "".join(sp.text for sp in spans) == text
+    assert all(a.end == b.start for a, b in zip(spans, spans[1:]))
+    assert {sp.kind for sp in spans} == set(SpanKind)
+    with pytest.raises(ValueError):
+        Span(SpanKind.CASE, 3, 3, "")
+
+
+def test_bad_marker_file_says_what_is_wrong(tmp_path):
+    p = tmp_path / "spans.toml"
+    p.write_text("[windows]\nX = 3\n[[marker]]\nkind = 'contrast'\nname = 'a'\npatterns = ['<Y>']\n"
+                 "examples = ['x']\ncounter_examples = []\n", "utf-8")
+    with pytest.raises(ConfigError, match="<Y>"):
+        load_markers(p)
+
+
+# ---- stated conditions: the [[flag]] entries of corpus/facts.toml that carry examples ---------------
+
+def _flag_examples():
+    import tomllib
+
+    from assistant.settings import ROOT
+    d = tomllib.loads((ROOT / "corpus" / "facts.toml").read_text("utf-8"))
+    return [(f["fact"], ex, yes) for f in d["flag"] for key, yes in (("examples", True), ("counter_examples", False))
+            for ex in f.get(key, ())]
+
+
+FLAG_EXAMPLES = _flag_examples()
+
+
+@pytest.mark.parametrize("fact,text,yes", FLAG_EXAMPLES, ids=[f"{f}:{t[:12]}:{y}" for f, t, y in FLAG_EXAMPLES])
+def test_flag_examples_read_as_stated(fact, text, yes):
+    from assistant.extract import extract, load_vocab
+    from assistant.normalize import normalize
+    got = getattr(extract(normalize(text), load_vocab()), fact)
+    assert (got is True) is yes, f"{fact} of {text!r} read as {got}"
+
+
+def test_flag_examples_exist():
+    assert {"budget", "in_catalog"} <= {f for f, _, _ in FLAG_EXAMPLES}
