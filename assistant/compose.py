@@ -11,7 +11,8 @@ from functools import lru_cache
 from typing import Sequence
 
 from .answer import Answer, Citation, Part, RuleHit
-from .answerable import asked_for, describe, missing_value
+from .answerable import (DATES, DOC_NUMBER, ISSUER, META_CLAUSES, asked_for, describe, describe_not_held,
+                         metadata_asked, missing_value, not_held)
 from .clauses import Clause
 from .document import Corpus
 from .normalize import expand
@@ -84,6 +85,9 @@ def checker_part(corpus: Corpus, part) -> PartResult:
     reasons = tuple(dict.fromkeys(f.explanation for f in firings if f.explanation))
     rules = tuple(RuleHit(f.rule_id, f.clause_id, tuple(f.matched)) for f in part.verdict.fired)
     decision = Decision(part.verdict.decision)
+    if decision is not Decision.PROHIBITED and (kind := not_held(part.text)):  # "广东省能不能买养老服务"
+        return PartResult(part.text, Decision.NOT_COVERED, (), (_not_held(kind),), understood=part.understood,
+                          nearest=corpus.get(cites[0].clause_id) if cites else None)
     # "社会组织承接，增值税税率是6%还是3%？": the parties make a rule fire, but what is asked is a value the
     # deciding clauses do not state. A prohibition always stands; a permission does not answer the question.
     if decision is not Decision.PROHIBITED and (missing := _only_value_asked(
@@ -107,6 +111,10 @@ def retrieval_part(corpus: Corpus, text: str, refs: Sequence[Clause], hits, rele
         cites = tuple(c for r in refs if (c := cite(corpus, r.clause_id, r.text)))
         names = "、".join(r.label for r in refs)
         return PartResult(text, Decision.INFO, cites, (f"您问的是{names}，原文如下。",))
+    if meta := metadata_asked(text):  # 文号, 发文机关, 主送, 施行/到期: from the metadata and those clauses
+        return metadata_part(corpus, text, meta)
+    if kind := not_held(text):  # a list, a formula, another document or province…: nearest is not an answer
+        return PartResult(text, Decision.NOT_COVERED, (), (_not_held(kind),), nearest=hits[0].clause if hits else None)
     if not hits or not relevant:
         return PartResult(text, Decision.NOT_COVERED, (), (), nearest=hits[0].clause if hits else None)
     top = hits[0]
@@ -121,6 +129,37 @@ def retrieval_part(corpus: Corpus, text: str, refs: Sequence[Clause], hits, rele
     if missing := missing_value(text, [h.clause.text for h in cited]):
         return PartResult(text, Decision.NOT_COVERED, (), (_not_stated(missing),), nearest=top.clause)
     return PartResult(text, Decision.INFO, tuple(cites), (f"依据{top.clause.label}的规定。",))
+
+
+def metadata_part(corpus: Corpus, text: str, kinds: Sequence[str]) -> PartResult:
+    """A question about the notice itself, answered from corpus/document.toml and quoted from the 标题, 落款,
+    主送 and 施行 clauses."""
+    doc = corpus.document
+    quotes = {DOC_NUMBER: {"正文/标题": doc.doc_id}, ISSUER: {"正文/标题": doc.issuer, "正文/落款": doc.issuer}}
+    cites, reasons = [], []
+    for kind in kinds:
+        for cid in META_CLAUSES[kind]:
+            quote = quotes.get(kind, {}).get(cid) or corpus.get(cid).text
+            if c := cite(corpus, cid, quote):
+                cites.append(c)
+    day = "{0.year}年{0.month}月{0.day}日".format
+    for kind in kinds:
+        if kind == DOC_NUMBER:
+            reasons.append(f"本通知文号为{doc.doc_id}（{doc.title}）。")
+        elif kind == ISSUER:
+            reasons.append(f"本通知由{doc.issuer}印发（见标题和落款）。")
+        elif kind == DATES:
+            late = [int(y) for y in re.findall(r"(20\d\d)年", text) if int(y) > doc.expires.year]
+            reasons.append(f"本通知自{day(doc.effective)}起施行，有效期5年，至{day(doc.expires)}止"
+                           + (f"；到{late[0]}年已过有效期，届时请以现行规定为准。" if late else "。"))
+        else:
+            reasons.append(f"本通知主送{corpus.get('正文/主送').text.rstrip('：:')}。")
+    return PartResult(text, Decision.INFO, unique_clauses(cites), ("".join(reasons),))
+
+
+def _not_held(kind: str) -> str:
+    return (f"本通知（湘财综〔2022〕28号）没有规定您所问的{describe_not_held(kind)}，无法据此给出结论；"
+            "请查阅相关文件或咨询财政部门。")
 
 
 def _not_stated(missing) -> str:
@@ -168,7 +207,8 @@ def compose(question: str, parts: Sequence[PartResult], corpus: Corpus, *, hits=
     if eligibility and "正文/三/（三）" not in have and (c := _general_cite(corpus)):
         citations.append(c)
         have.add(c.clause_id)
-    if decision != Decision.NOT_COVERED:
+    from_metadata = decision == Decision.INFO and bool(deciding.reasons) and deciding.reasons[0].startswith("本通知")
+    if decision != Decision.NOT_COVERED and not from_metadata:
         citations += related(corpus, question, hits, have, limit=max(0, 4 - len(citations)))
     conditions = tuple(dict.fromkeys(x for p in ordered for x in p.open_conditions))
     preconditions = _preconditions(ordered)
@@ -247,14 +287,16 @@ def _summary(decision: Decision, deciding: PartResult, conditions, citations, pr
     pre = ("前提：" + "；".join(preconditions) + "。") if preconditions else ""
     if decision == Decision.CONDITIONAL:
         return lead + ("；".join(conditions) or "属于本部门指导性目录且已安排预算") + "。" + pre
+    if decision == Decision.INFO and deciding.reasons and deciding.reasons[0].startswith("本通知"):
+        return deciding.reasons[0]  # answered from the notice's metadata
     if decision == Decision.INFO and citations:
         c = citations[0]
         quote = c.quote if len(c.quote) <= 80 else c.quote[:78] + "…"
         return f"根据{c.label}：{quote}"
     if decision == Decision.NOT_COVERED:
         reason = deciding.reasons[0] if deciding.reasons else ""
-        return lead + (reason if reason.startswith("本通知") and len(reason) <= 120
-                       else "无法据此给出结论，请以其他相关规定为准或咨询财政部门。")
+        return reason if reason.startswith("本通知") and len(reason) <= 120 \
+            else lead + "无法据此给出结论，请以其他相关规定为准或咨询财政部门。"
     reason = deciding.reasons[0] if deciding.reasons else ""
     if decision == Decision.ALLOWED and pre:
         return lead + reason + pre
