@@ -31,7 +31,7 @@ def test_cli_json_with_english_keys(capsys):
 
 
 @pytest.mark.parametrize("argv,decision", [
-    (["--purchaser", "承担行政职能的事业单位", "--service", "档案整理服务"], "conditional"),
+    (["--purchaser", "承担行政职能的事业单位", "--service", "档案整理服务"], "allowed"),  # 目录/预算 open: listed as 前提 (issue 13)
     (["--purchaser", "公益一类", "--admin-functions", "--service", "档案整理服务", "--budget", "--in-catalog"], "allowed"),
     (["--provider", "公益二类"], "allowed"),
     (["--purchaser", "公益二类"], "prohibited"),
