@@ -262,3 +262,12 @@ def test_ui_shows_a_badge_per_part(assistant, corpus):
     assert html.count('class="part"') == 2
     assert html.index('data-part="1" data-verdict="allowed"') < html.index('data-part="2" data-verdict="prohibited"')
     assert html.count("verdict-badge") == 3  # the top badge and one per part
+
+
+def test_readme_cites_the_contract_in_the_repo_and_it_specifies_parts():
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    assert "docs/CONTRACT.md" in (root / "README.md").read_text("utf-8")
+    contract = (root / "docs" / "CONTRACT.md").read_text("utf-8")
+    assert '"parts"' in contract and "General preconditions" in contract
