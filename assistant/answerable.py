@@ -125,8 +125,8 @@ def answers(question: str, texts: Iterable[str]) -> bool:
 # after it expires, or a person's own status. Nearest is not an answer: such a question is `not_covered`,
 # pointing to the nearest clause for reference. Pure functions over the question text.
 
-OTHER_PROVINCE, AFTER_EXPIRY, OTHER_DOCUMENT, LIST_CONTENT, FORMULA, PERSONAL = (
-    "other_province", "after_expiry", "other_document", "list_content", "formula", "personal")
+OTHER_PROVINCE, AFTER_EXPIRY, OTHER_DOCUMENT, LIST_CONTENT, FORMULA, PERSONAL, PROCEDURE = (
+    "other_province", "after_expiry", "other_document", "list_content", "formula", "personal", "procedure")
 
 _PROVINCES = ("北京|天津|上海|重庆|河北|山西|辽宁|吉林|黑龙江|江苏|浙江|安徽|福建|江西|山东|河南|湖北|广东|广西"
               "|海南|四川|贵州|云南|西藏|陕西|甘肃|青海|宁夏|新疆|内蒙古")
@@ -146,7 +146,12 @@ _NOT_HELD = {
                              r"(?:有哪些|包括哪些|包含哪些|都有什么|列了哪些|有什么)(?!条件|要求|前提|规定)"
                              r"|联系点(?:名单|有哪些|是哪些|都有谁)|(?:完整|全部|具体)(?:的)?(?:目录|名单|明细)"),
     # "绩效评价得分怎么计算", "违约金怎么算", "按什么公式"
-    FORMULA: re.compile(r"公式|(?:怎么|如何|咋)(?:计算|核定|核算)|计算方法|怎么算(?=[?？。，,]|$)|权重|占多少(?:分|比重)|比重(?:是|占|多少|怎么)"),
+    FORMULA: re.compile(r"公式|(?:怎么|如何|咋)(?:计算|核定|核算)|计算方法|(?:怎么|咋个?)算(?=[?？。，,]|$)|权重|占多少(?:分|比重)"
+                        r"|比重(?:是|占|多少|怎么)|最低(?:工资)?标准|(?:工资|薪酬|收费|费用)(?:最低)?(?:要)?按(?:什么|啥)标准"),
+    # "申报要准备哪些材料", "合同范本哪里下载", "注册流程怎么走": forms, steps and templates of other offices
+    PROCEDURE: re.compile(r"(?:准备|提交|提供|需要|要)(?:哪些|什么|啥)(?:申报|申请|注册|登记)?材料|(?:申报|申请|注册|登记|入库)材料"
+                          r"|流程怎么走|(?:注册|登记|申报|报名)(?:的)?(?:流程|手续)(?:是什么|有哪些|怎么)|范本|模板|(?:哪里|哪儿|在哪)(?:能)?下载"
+                          r"|(?:经济分类|会计|预算)科目"),
     # "我是公务员，能不能兼职承接", "我个人能不能接": a person's own status, not a purchase by a unit
     PERSONAL: re.compile(r"(?:我|本人)(?:本人|个人|自己)?(?:是|作为)(?:一名|一个|一位)?(?:退休|公务员|在编|事业编|个体|个人)"
                          r"|(?:我|本人)(?:个人|自己)(?:能不能|可以|能否|能)|(?<![单机组法])个人(?:能不能|可以|能否|能|名义|身份)"
@@ -157,7 +162,8 @@ _NOT_HELD_ZH = {
     AFTER_EXPIRY: "本通知到期（2027年11月15日）以后的规定或替代文件",
     OTHER_DOCUMENT: "其他文件的具体内容",
     LIST_CONTENT: "目录或名单的具体内容（本通知只规定了目录的编制和执行，没有列出目录本身）",
-    FORMULA: "计算方法或公式",
+    FORMULA: "计算方法、公式或具体标准",
+    PROCEDURE: "办事流程、申报材料或合同范本",
     PERSONAL: "个人身份、个人事务的规定（本通知规范的是购买主体和承接主体）",
 }
 

@@ -271,3 +271,16 @@ def test_readme_cites_the_contract_in_the_repo_and_it_specifies_parts():
     assert "docs/CONTRACT.md" in (root / "README.md").read_text("utf-8")
     contract = (root / "docs" / "CONTRACT.md").read_text("utf-8")
     assert '"parts"' in contract and "General preconditions" in contract
+
+
+@pytest.mark.parametrize("question", [
+    "想申报省级联系点，需要准备哪些申请材料？",
+    "购买服务合同有没有统一的模板，在哪下载？",
+    "派驻人员的工资有没有最低标准？",
+])
+def test_procedures_templates_and_standards_are_not_held(question):
+    assert not_held(question) is not None
+
+
+def test_a_rule_question_mentioning_materials_is_not_flagged():
+    assert not_held("承接主体提供的服务材料不合格，能不能扣款？") is None
