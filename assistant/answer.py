@@ -40,6 +40,30 @@ class RuleHit:
 
 
 @dataclass(frozen=True, slots=True)
+class Part:
+    """One sub-question of a (possibly multi-part) question, with its own verdict (CONTRACT.md §2 `parts`)."""
+
+    question: str  # the sub-question as read (with the context stated before it)
+    verdict: Decision
+    summary: str
+    citations: tuple[Citation, ...] = ()
+    preconditions: tuple[str, ...] = ()  # general 前提 listed with an allowed verdict (not in the contract)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.verdict, Decision):
+            raise ValueError(f"Part.verdict must be a Decision, got {self.verdict!r}")
+        if not isinstance(self.citations, tuple):
+            raise ValueError(f"Part.citations must be a tuple, got {type(self.citations).__name__}")
+        ids = [c.clause_id for c in self.citations]
+        if len(ids) != len(set(ids)):
+            raise ValueError(f"Part cites a clause twice: {ids}")
+
+    def to_dict(self) -> dict:
+        return {"question": self.question, "verdict": str(self.verdict), "summary": self.summary,
+                "citations": [c.to_dict() for c in self.citations]}
+
+
+@dataclass(frozen=True, slots=True)
 class Answer:
     question: str
     verdict: Decision
@@ -49,9 +73,11 @@ class Answer:
     rules: tuple[RuleHit, ...]
     document: dict
     mode: str = "extractive"
+    parts: tuple[Part, ...] = ()  # one per sub-question, in the order asked
     # Not part of the contract object; shown by the UI.
     understood: str = ""
     open_conditions: tuple[str, ...] = ()
+    preconditions: tuple[str, ...] = ()  # general 前提 (目录, 预算…) of an allowed or conditional answer
     disregarded: tuple[str, ...] = ()
     warnings: tuple[str, ...] = field(default=())
 
@@ -65,6 +91,7 @@ class Answer:
             "rules": [r.to_dict() for r in self.rules],
             "document": dict(self.document),
             "mode": self.mode,
+            "parts": [p.to_dict() for p in self.parts],
         }
 
     def to_json(self) -> str:
@@ -73,6 +100,8 @@ class Answer:
     def to_text(self) -> str:
         """Readable plain text for the terminal and the UI's copy button."""
         lines = [f"【{self.verdict.zh}】{self.summary}", "", self.answer]
+        if len(self.parts) > 1:
+            lines[1:1] = [f"  第{i}问【{p.verdict.zh}】{p.summary}" for i, p in enumerate(self.parts, 1)]
         more = [c for c in self.citations if c.quote not in self.answer]  # not already quoted above
         if more:
             lines += ["", "相关条款："]
@@ -81,7 +110,10 @@ class Answer:
 
     def to_markdown(self) -> str:
         cites = "\n".join(f"> **{c.label}**（`{c.clause_id}`）\n> {c.quote}\n" for c in self.citations)
-        return (f"## 问：{self.question}\n\n**结论：{self.verdict.zh}** — {self.summary}\n\n{self.answer}\n\n"
+        per_part = "".join(f"- 第{i}问 **{p.verdict.zh}**：{p.summary}\n" for i, p in enumerate(self.parts, 1)) \
+            if len(self.parts) > 1 else ""
+        return (f"## 问：{self.question}\n\n**结论：{self.verdict.zh}** — {self.summary}\n\n"
+                + (per_part + "\n" if per_part else "") + f"{self.answer}\n\n"
                 + (f"### 引用条款\n\n{cites}" if cites else "")
                 + f"\n---\n{self.document.get('doc_id', '')}，{self.document.get('effective', '')} 起施行，"
                   f"有效期至 {self.document.get('expires', '')}\n")

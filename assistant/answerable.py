@@ -117,3 +117,86 @@ def describe(kinds: Iterable[str]) -> str:
 def answers(question: str, texts: Iterable[str]) -> bool:
     """True unless the question asks for a kind of value that the cited texts do not state."""
     return not missing_value(question, list(texts))
+
+
+# -- content the notice does not hold, and questions about the notice itself ----------------------------
+# A question can be on topic and still ask for something the notice does not contain: the contents of a
+# 目录 or a list it only names, a formula, what another document says, another province's rules, rules
+# after it expires, or a person's own status. Nearest is not an answer: such a question is `not_covered`,
+# pointing to the nearest clause for reference. Pure functions over the question text.
+
+OTHER_PROVINCE, AFTER_EXPIRY, OTHER_DOCUMENT, LIST_CONTENT, FORMULA, PERSONAL, PROCEDURE = (
+    "other_province", "after_expiry", "other_document", "list_content", "formula", "personal", "procedure")
+
+_PROVINCES = ("北京|天津|上海|重庆|河北|山西|辽宁|吉林|黑龙江|江苏|浙江|安徽|福建|江西|山东|河南|湖北|广东|广西"
+              "|海南|四川|贵州|云南|西藏|陕西|甘肃|青海|宁夏|新疆|内蒙古")
+_NOT_HELD = {
+    # "广东的负面清单有哪些", "外省怎么规定": the notice is Hunan's
+    OTHER_PROVINCE: re.compile(rf"(?<!湖)(?:{_PROVINCES})(?:省|市|自治区|那边|的|是怎么|怎么)|外省|其他省份?|别的省|兄弟省"),
+    # "2028年以后按哪个文件办": the notice runs to 2027-11-15 and names no successor
+    AFTER_EXPIRY: re.compile(r"(?:到期|失效|过期)(?:以?后|之后)[^。？?]{0,12}(?:按|依据|执行|用)[^。？?]{0,6}(?:哪个|什么|哪份|哪一?个)"
+                             r"|20(?:2[89]|[3-9]\d)年[^。？?]{0,12}(?:按|依据|执行)[^。？?]{0,6}(?:哪个|什么|哪份)文件"),
+    # "102号令对承接主体有什么要求", "政府采购法第几条": another document's content
+    OTHER_DOCUMENT: re.compile(r"(?:102号令|财政部令|政府采购法|招标投标法|预算法|民法典|劳动合同法|实施条例|国办发|"
+                               r"财综〔(?!2022〕28)[^〕]*〕\d+号|湘财综〔(?!2022〕28)[^〕]*〕\d+号|\d{4}〕\d+号)"
+                               r"[^。？?]{0,24}(?:怎么(?:规定|说|写)|规定了?(?:什么|哪些)|有(?:什么|哪些)(?:要求|规定|条件)|第[^。？?]{1,4}条"
+                               r"|原文|具体(?:内容|怎么)|内容|一共|几项|几个步骤|时间表|要求|(?:具备|满足)?(?:哪些|什么)条件)"),
+    # "指导性目录里具体有哪些项目", "联系点名单": lists the notice names but does not contain
+    LIST_CONTENT: re.compile(r"(?:指导性目录|部门目录|采购目录|集中采购目录|目录)(?:里|中|内|上)?(?:面)?(?:具体|都|到底|一共)?"
+                             r"(?:有哪些|包括哪些|包含哪些|都有什么|列了哪些|有什么)(?!条件|要求|前提|规定)"
+                             r"|联系点(?:名单|有哪些|是哪些|都有谁)|(?:完整|全部|具体)(?:的)?(?:目录|名单|明细)"),
+    # "绩效评价得分怎么计算", "违约金怎么算", "按什么公式"
+    FORMULA: re.compile(r"公式|(?:怎么|如何|咋)(?:计算|核定|核算)|计算方法|(?:怎么|咋个?)算(?=[?？。，,]|$)|权重|占多少(?:分|比重)"
+                        r"|比重(?:是|占|多少|怎么)|最低(?:工资)?标准|(?:工资|薪酬|收费|费用)(?:最低)?(?:要)?按(?:什么|啥)标准"),
+    # "申报要准备哪些材料", "合同范本哪里下载", "注册流程怎么走": forms, steps and templates of other offices
+    PROCEDURE: re.compile(r"(?:准备|提交|提供|需要|要)(?:哪些|什么|啥)(?:申报|申请|注册|登记)?材料|(?:申报|申请|注册|登记|入库)材料"
+                          r"|流程怎么走|(?:注册|登记|申报|报名)(?:的)?(?:流程|手续)(?:是什么|有哪些|怎么)|范本|模板|(?:哪里|哪儿|在哪)(?:能)?下载"
+                          r"|(?:经济分类|会计|预算)科目"),
+    # "我是公务员，能不能兼职承接", "我个人能不能接": a person's own status, not a purchase by a unit
+    PERSONAL: re.compile(r"(?:我|本人)(?:本人|个人|自己)?(?:是|作为)(?:一名|一个|一位)?(?:退休|公务员|在编|事业编|个体|个人)"
+                         r"|(?:我|本人)(?:个人|自己)(?:能不能|可以|能否|能)|(?<![单机组法])个人(?:能不能|可以|能否|能|名义|身份)"
+                         r"(?!.{0,4}(?:所得税|信息))|公务员(?:能不能|可以|能否|能)?兼职|自然人(?:能不能|可以|能否|能)"),
+}
+_NOT_HELD_ZH = {
+    OTHER_PROVINCE: "其他省（区、市）的规定",
+    AFTER_EXPIRY: "本通知到期（2027年11月15日）以后的规定或替代文件",
+    OTHER_DOCUMENT: "其他文件的具体内容",
+    LIST_CONTENT: "目录或名单的具体内容（本通知只规定了目录的编制和执行，没有列出目录本身）",
+    FORMULA: "计算方法、公式或具体标准",
+    PROCEDURE: "办事流程、申报材料或合同范本",
+    PERSONAL: "个人身份、个人事务的规定（本通知规范的是购买主体和承接主体）",
+}
+
+
+def not_held(question: str) -> str | None:
+    """The kind of content the question asks for that the notice does not hold, or None."""
+    return next((k for k, rx in _NOT_HELD.items() if rx.search(question)), None)
+
+
+def describe_not_held(kind: str) -> str:
+    return _NOT_HELD_ZH[kind]
+
+
+# Questions about the notice itself, answered from its metadata and its 标题/主送/落款/施行 clauses.
+DOC_NUMBER, ISSUER, ADDRESSEE, DATES = "doc_number", "issuer", "addressee", "dates"
+_META = {
+    DOC_NUMBER: re.compile(r"文号|发文字号|几号文|字号是|编号是"),
+    ISSUER: re.compile(r"(?:哪个|哪家|什么|哪一?级)(?:单位|部门|机关|机构)(?:发|印发|下发|出台|制定|颁布)|谁(?:发|印发|下发|出台|制定)的"
+                       r"|发文(?:机关|单位|部门)|落款|印发(?:单位|机关)"),
+    ADDRESSEE: re.compile(r"主送|发(?:给|送)(?:了)?(?:谁|哪些|哪几)|下发(?:给|到)(?:哪些|谁|哪几)|发文对象"),
+    DATES: re.compile(r"(?:什么时候|何时|哪天|哪一天|几号|哪年)(?:开始)?(?:起?施行|生效|实施|执行|到期|失效|截止有效)"
+                      r"|(?:施行|生效|实施|到期|失效)(?:日期|时间|是哪天|是什么时候)|有效期(?:多久|多长|到|是|几年|至)"
+                      r"|(?:还|仍然?)(?:有效|管用|适用)|到\d{4}年[^。？?]{0,6}(?:有效|管用|失效)"),
+}
+META_CLAUSES = {DOC_NUMBER: ("正文/标题",), ISSUER: ("正文/标题", "正文/落款"), ADDRESSEE: ("正文/主送",),
+                DATES: ("正文/施行",)}
+
+
+_ABOUT_ANOTHER = re.compile(r"落实|依据|根据|哪个文件|哪份文件|财政部|上位|配套")
+
+
+def metadata_asked(question: str) -> tuple[str, ...]:
+    """Which facts about the notice itself the question asks for (文号, 发文机关, 主送, 施行/到期). A 文号 or
+    issuer asked about another document ("落实财政部哪个文件，文号多少") is not this notice's."""
+    other = bool(_ABOUT_ANOTHER.search(question))
+    return tuple(k for k, rx in _META.items() if rx.search(question) and not (other and k in (DOC_NUMBER, ISSUER)))

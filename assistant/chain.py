@@ -68,7 +68,8 @@ def build_chain(corpus: Corpus, rules, retriever, *, today: Callable[[], date] =
                        nearest=nearest)
 
     def verified(a: Answer) -> Answer:
-        return replace(a, citations=verify(a.citations, corpus))
+        parts = tuple(replace(p, citations=tuple(verify(p.citations, corpus))) for p in a.parts)
+        return replace(a, citations=tuple(verify(a.citations, corpus)), parts=parts)
 
     return (
         RunnableLambda(normalise, name="normalise")

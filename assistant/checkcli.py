@@ -197,6 +197,7 @@ def check_payload(payload: dict) -> dict:
         "fired": [f.to_dict() for f in verdict.fired],
         "excepted": [f.to_dict() for f in verdict.excepted],
         "open_conditions": list(verdict.open_conditions),
+        "preconditions": list(verdict.preconditions),
         "understood": facts.describe(),
         "checklist": checklist(facts, verdict, answers),
     }
@@ -247,6 +248,8 @@ def format_result(r: dict) -> str:
         lines.append(f"· 例外 {f['clause_id']} [{f['rule_id']}] {f['explanation']}")
     if r["open_conditions"]:
         lines.append("需确认：" + "；".join(r["open_conditions"]))
+    if r.get("preconditions"):
+        lines.append("前提：" + "；".join(r["preconditions"]))
     lines.append("负面清单逐项：")
     lines += [f"  {_MARK[c['status']]} {c['clause_id']} {c['label']}" for c in r["checklist"]]
     return "\n".join(lines)

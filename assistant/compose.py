@@ -10,8 +10,9 @@ from datetime import date
 from functools import lru_cache
 from typing import Sequence
 
-from .answer import Answer, Citation, RuleHit
-from .answerable import asked_for, describe, missing_value
+from .answer import Answer, Citation, Part, RuleHit
+from .answerable import (DATES, DOC_NUMBER, ISSUER, META_CLAUSES, asked_for, describe, describe_not_held,
+                         metadata_asked, missing_value, not_held)
 from .clauses import Clause
 from .document import Corpus
 from .normalize import expand
@@ -38,8 +39,10 @@ class PartResult:
     citations: tuple[Citation, ...]
     reasons: tuple[str, ...]
     rules: tuple[RuleHit, ...] = ()
-    open_conditions: tuple[str, ...] = ()
+    open_conditions: tuple[str, ...] = ()  # case-specific (→ conditional)
     understood: str = ""
+    preconditions: tuple[str, ...] = ()  # general 前提 left open (目录, 预算): listed with allowed
+    nearest: Clause | None = None  # for not_covered: the nearest clause, named for reference only
 
 
 def bigrams(s: str) -> set[str]:
@@ -78,16 +81,28 @@ def sentence_citation(corpus: Corpus, clause: Clause, question: str, score: floa
 def checker_part(corpus: Corpus, part) -> PartResult:
     """A part the checker decided: cite each fired rule's own quote, deciding rule first."""
     firings = tuple(part.verdict.fired) + tuple(getattr(part.verdict, "excepted", ()))
-    cites = tuple(c for f in firings if (c := cite(corpus, f.clause_id, f.quote)))
+    cites = unique_clauses(c for f in firings if (c := cite(corpus, f.clause_id, f.quote)))
     reasons = tuple(dict.fromkeys(f.explanation for f in firings if f.explanation))
     rules = tuple(RuleHit(f.rule_id, f.clause_id, tuple(f.matched)) for f in part.verdict.fired)
     decision = Decision(part.verdict.decision)
+    if decision is not Decision.PROHIBITED and (kind := not_held(part.text)):  # "广东省能不能买养老服务"
+        return PartResult(part.text, Decision.NOT_COVERED, (), (_not_held(kind),), understood=part.understood,
+                          nearest=corpus.get(cites[0].clause_id) if cites else None)
     # "社会组织承接，增值税税率是6%还是3%？": the parties make a rule fire, but what is asked is a value the
     # deciding clauses do not state. A prohibition always stands; a permission does not answer the question.
     if decision is not Decision.PROHIBITED and (missing := _only_value_asked(
             part.text, [corpus.get(f.clause_id).text for f in firings])):
         return PartResult(part.text, Decision.NOT_COVERED, (), (_not_stated(missing),))
-    return PartResult(part.text, decision, cites, reasons, rules, tuple(part.verdict.open_conditions), part.understood)
+    return PartResult(part.text, decision, cites, reasons, rules, tuple(part.verdict.open_conditions), part.understood,
+                      tuple(getattr(part.verdict, "preconditions", ())))
+
+
+def unique_clauses(citations) -> tuple[Citation, ...]:
+    """Citations with each clause once (the first, most relevant, quote of it kept)."""
+    seen: dict[str, Citation] = {}
+    for c in citations:
+        seen.setdefault(c.clause_id, c)
+    return tuple(seen.values())
 
 
 def retrieval_part(corpus: Corpus, text: str, refs: Sequence[Clause], hits, relevant: bool) -> PartResult:
@@ -96,8 +111,12 @@ def retrieval_part(corpus: Corpus, text: str, refs: Sequence[Clause], hits, rele
         cites = tuple(c for r in refs if (c := cite(corpus, r.clause_id, r.text)))
         names = "、".join(r.label for r in refs)
         return PartResult(text, Decision.INFO, cites, (f"您问的是{names}，原文如下。",))
+    if meta := metadata_asked(text):  # 文号, 发文机关, 主送, 施行/到期: from the metadata and those clauses
+        return metadata_part(corpus, text, meta)
+    if kind := not_held(text):  # a list, a formula, another document or province…: nearest is not an answer
+        return PartResult(text, Decision.NOT_COVERED, (), (_not_held(kind),), nearest=hits[0].clause if hits else None)
     if not hits or not relevant:
-        return PartResult(text, Decision.NOT_COVERED, (), ())
+        return PartResult(text, Decision.NOT_COVERED, (), (), nearest=hits[0].clause if hits else None)
     top = hits[0]
     cited = [top]
     cites = [c for c in [sentence_citation(corpus, top.clause, text, top.score)] if c]
@@ -108,8 +127,39 @@ def retrieval_part(corpus: Corpus, text: str, refs: Sequence[Clause], hits, rele
     # Nearest is not an answer: a question asking for an amount, a rate, a time limit… is answered only
     # by a clause that states one (assistant/answerable.py).
     if missing := missing_value(text, [h.clause.text for h in cited]):
-        return PartResult(text, Decision.NOT_COVERED, (), (_not_stated(missing),))
+        return PartResult(text, Decision.NOT_COVERED, (), (_not_stated(missing),), nearest=top.clause)
     return PartResult(text, Decision.INFO, tuple(cites), (f"依据{top.clause.label}的规定。",))
+
+
+def metadata_part(corpus: Corpus, text: str, kinds: Sequence[str]) -> PartResult:
+    """A question about the notice itself, answered from corpus/document.toml and quoted from the 标题, 落款,
+    主送 and 施行 clauses."""
+    doc = corpus.document
+    quotes = {DOC_NUMBER: {"正文/标题": doc.doc_id}, ISSUER: {"正文/标题": doc.issuer, "正文/落款": doc.issuer}}
+    cites, reasons = [], []
+    for kind in kinds:
+        for cid in META_CLAUSES[kind]:
+            quote = quotes.get(kind, {}).get(cid) or corpus.get(cid).text
+            if c := cite(corpus, cid, quote):
+                cites.append(c)
+    day = "{0.year}年{0.month}月{0.day}日".format
+    for kind in kinds:
+        if kind == DOC_NUMBER:
+            reasons.append(f"本通知文号为{doc.doc_id}（{doc.title}）。")
+        elif kind == ISSUER:
+            reasons.append(f"本通知由{doc.issuer}印发（见标题和落款）。")
+        elif kind == DATES:
+            late = [int(y) for y in re.findall(r"(20\d\d)年", text) if int(y) > doc.expires.year]
+            reasons.append(f"本通知自{day(doc.effective)}起施行，有效期5年，至{day(doc.expires)}止"
+                           + (f"；到{late[0]}年已过有效期，届时请以现行规定为准。" if late else "。"))
+        else:
+            reasons.append(f"本通知主送{corpus.get('正文/主送').text.rstrip('：:')}。")
+    return PartResult(text, Decision.INFO, unique_clauses(cites), ("".join(reasons),))
+
+
+def _not_held(kind: str) -> str:
+    return (f"本通知（湘财综〔2022〕28号）没有规定您所问的{describe_not_held(kind)}，无法据此给出结论；"
+            "请查阅相关文件或咨询财政部门。")
 
 
 def _not_stated(missing) -> str:
@@ -141,40 +191,56 @@ def related(corpus: Corpus, question: str, hits, have: set[str], limit: int) -> 
     return tuple(out)
 
 
+STAFF_PRECONDITION = "现有人员配备、物资设备不足以保障履职（否则属附件2二、（七））"
+
+
 def compose(question: str, parts: Sequence[PartResult], corpus: Corpus, *, hits=(), disregarded=(),
             today: date | None = None, nearest: Clause | None = None) -> Answer:
+    """The answer object: one Part per sub-question in the order asked; the most severe part leads the
+    top verdict, summary and citations; no clause is cited twice."""
     decision = most_severe(p.decision for p in parts)
     deciding = next(p for p in parts if p.decision == decision)
     ordered = [deciding, *(p for p in parts if p is not deciding)]
-    citations: list[Citation] = [c for p in ordered for c in p.citations]
+    citations: list[Citation] = list(unique_clauses(c for p in ordered for c in p.citations))
     have = {c.clause_id for c in citations}
     eligibility = decision in (Decision.ALLOWED, Decision.CONDITIONAL)
-    if eligibility and "正文/三/（三）" not in have and (c := cite(corpus, "正文/三/（三）", GENERAL_PRECONDITIONS)):
+    if eligibility and "正文/三/（三）" not in have and (c := _general_cite(corpus)):
         citations.append(c)
         have.add(c.clause_id)
-    if decision != Decision.NOT_COVERED:
+    from_metadata = decision == Decision.INFO and bool(deciding.reasons) and deciding.reasons[0].startswith("本通知")
+    if decision != Decision.NOT_COVERED and not from_metadata:
         citations += related(corpus, question, hits, have, limit=max(0, 4 - len(citations)))
     conditions = tuple(dict.fromkeys(x for p in ordered for x in p.open_conditions))
+    preconditions = _preconditions(ordered)
     doc = corpus.document
-    summary = _summary(decision, deciding, conditions, citations)
+    out_parts = tuple(_part(corpus, p) for p in parts)
+    summary = out_parts[parts.index(deciding)].summary if len(parts) == 1 else \
+        _summary(decision, deciding, conditions, citations, _preconditions([deciding]))
     body: list[str] = []
-    understood = "\n".join(p.understood for p in ordered if p.understood)
+    understood = "\n".join(p.understood for p in parts if p.understood)
     if understood:
         body.append(understood)
-    for i, p in enumerate(ordered, 1):
-        head = f"**第{i}问**（{p.decision.zh}）：" if len(ordered) > 1 else ""
+    multi = len(parts) > 1
+    for i, p in enumerate(parts, 1):  # in the order asked; each part shows its own verdict
+        head = f"**第{i}问**（{p.decision.zh}）：" if multi else ""
         if p.reasons:
             body.append(head + " ".join(p.reasons))
         elif p.decision == Decision.NOT_COVERED:
             body.append(head + "本通知（湘财综〔2022〕28号）对此没有作出规定，无法据此给出结论；"
                                "请查阅其他相关规定或咨询财政部门。")
+        elif head:
+            body.append(head)
         for c in p.citations:
             body.append(f"> {c.label}（`{c.clause_id}`）：“{c.quote}”")
-    if decision == Decision.NOT_COVERED and nearest is not None:
-        body.append(f"相关条款（仅供参考，并非对此问题的规定）：{nearest.label}。")
+        near = p.nearest or (nearest if not multi else None)
+        if p.decision == Decision.NOT_COVERED and near is not None:
+            body.append(f"相关条款（仅供参考，并非对此问题的规定）：{near.label}（`{near.clause_id}`）。")
     if conditions:
         body.append("需要确认的条件：\n" + "\n".join(f"- {c}" for c in conditions))
-    if eligibility:
+    if preconditions:
+        body.append("前提（每一项政府购买服务都须满足，正文三、（二）（三）、附件2二、（七））：\n"
+                    + "\n".join(f"- {c}" for c in preconditions))
+    elif eligibility:
         body.append("一般前提：购买的服务事项须属于本部门政府购买服务指导性目录，且财政已安排预算"
                     "（正文三、（三）：“已纳入省级部门指导性目录且已有预算安排的服务事项，可按规定实施购买服务”）。")
     if disregarded:
@@ -188,19 +254,50 @@ def compose(question: str, parts: Sequence[PartResult], corpus: Corpus, *, hits=
     return Answer(
         question=question, verdict=decision, summary=summary, answer="\n\n".join(body),
         citations=tuple(citations), rules=tuple(r for p in ordered for r in p.rules), document=doc.stamp(),
-        understood=understood, open_conditions=conditions, disregarded=tuple(disregarded), warnings=warnings,
+        parts=out_parts, understood=understood, open_conditions=conditions, preconditions=preconditions,
+        disregarded=tuple(disregarded), warnings=warnings,
     )
 
 
-def _summary(decision: Decision, deciding: PartResult, conditions, citations) -> str:
+def _general_cite(corpus: Corpus) -> Citation | None:
+    return cite(corpus, "正文/三/（三）", GENERAL_PRECONDITIONS)
+
+
+def _preconditions(parts: Sequence[PartResult]) -> tuple[str, ...]:
+    """The general 前提 of the eligibility parts: those the checker left open, and then 人员设备."""
+    got = tuple(dict.fromkeys(x for p in parts if p.decision in (Decision.ALLOWED, Decision.CONDITIONAL)
+                              for x in p.preconditions))
+    return (*got, STAFF_PRECONDITION) if got else ()
+
+
+def _part(corpus: Corpus, p: PartResult) -> Part:
+    """The contract's view of one part: its own verdict, summary and citations (the specific clause first,
+    then 正文三、（三） for the preconditions of an eligibility answer; each clause once)."""
+    cites = list(p.citations)
+    if p.decision in (Decision.ALLOWED, Decision.CONDITIONAL) and p.preconditions \
+            and all(c.clause_id != "正文/三/（三）" for c in cites) and (c := _general_cite(corpus)):
+        cites.append(c)
+    cites = unique_clauses(cites)
+    return Part(p.text, p.decision, _summary(p.decision, p, p.open_conditions, cites, _preconditions([p])),
+                cites, _preconditions([p]))
+
+
+def _summary(decision: Decision, deciding: PartResult, conditions, citations, preconditions=()) -> str:
     lead = SUMMARY_LEAD[decision]
+    pre = ("前提：" + "；".join(preconditions) + "。") if preconditions else ""
     if decision == Decision.CONDITIONAL:
-        return lead + ("；".join(conditions) or "属于本部门指导性目录且已安排预算") + "。"
+        return lead + ("；".join(conditions) or "属于本部门指导性目录且已安排预算") + "。" + pre
+    if decision == Decision.INFO and deciding.reasons and deciding.reasons[0].startswith("本通知"):
+        return deciding.reasons[0]  # answered from the notice's metadata
     if decision == Decision.INFO and citations:
         c = citations[0]
         quote = c.quote if len(c.quote) <= 80 else c.quote[:78] + "…"
         return f"根据{c.label}：{quote}"
     if decision == Decision.NOT_COVERED:
-        return lead + "无法据此给出结论，请以其他相关规定为准或咨询财政部门。"
+        reason = deciding.reasons[0] if deciding.reasons else ""
+        return reason if reason.startswith("本通知") and len(reason) <= 120 \
+            else lead + "无法据此给出结论，请以其他相关规定为准或咨询财政部门。"
     reason = deciding.reasons[0] if deciding.reasons else ""
+    if decision == Decision.ALLOWED and pre:
+        return lead + reason + pre
     return lead + reason

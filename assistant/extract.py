@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Sequence
 
+from .answerable import asked_for
 from .errors import AssistantError, InvalidInputError
 from .facts import FLAGS, INSTITUTIONS, ROLES, Entity, Facts
 from .normalize import normalize
@@ -47,9 +48,10 @@ class TextVerdict:
     open_conditions: tuple[str, ...]
     understood: str
     disregarded: tuple[str, ...] = field(default=())
+    preconditions: tuple[str, ...] = ()  # general 前提 left open (目录, 预算): listed, not conditional
 
     def to_dict(self) -> dict:
-        return {"decision": str(self.decision), "applies": self.applies,
+        return {"decision": str(self.decision), "applies": self.applies, "preconditions": list(self.preconditions),
                 "fired": [f.to_dict() for f in self.fired], "excepted": [f.to_dict() for f in self.excepted],
                 "open_conditions": list(self.open_conditions), "understood": self.understood,
                 "disregarded": list(self.disregarded),
@@ -104,18 +106,94 @@ def strip_instructions(text: str, v: Vocab) -> tuple[str, tuple[str, ...], tuple
     return rest, cut, tuple(d for d in directives if d.strip())
 
 
+# Markers of a message with several questions, read outside quoted text (a quoted clause's own "一是…二是…"
+# is not the asker's enumeration). 一是/二是 and 第一/第二 count only in sequence (both present).
+_QUOTED = re.compile(r"“[^”]*”|「[^」]*」|『[^』]*』|《[^》]*》|\"[^\"]*\"")
+_ORDINAL = re.compile(r"(?:其|第)([一二三四五六])(?:个问题|个|点|件)?(?=[,，:：、是])"
+                      r"|(?<![不就还也都总即若要于像这那便则但倒正算只可第其])([一二三四五六])是")
+_ANNOUNCED = re.compile(r"(?:[两二三四几]|好几|几)个(?:问题|事|事情|疑问)")
+_ACTION = re.compile(r"(?:买|购|承接|接|外包|委托|采购|请|投标|参与|交给|包给|打包|拨|招|派|做|搞|办|建|修)")
+_BOTH = re.compile(r"既(?P<a>[^。；;？?!！既又]{2,40}?)[,，]?\s*(?:又|也)(?P<b>[^。；;？?!！,，]{2,40})(?P<tail>[^。；;？?!！]*[？?]?)")
+_SEVERALLY = re.compile(r"分别(?P<ask>[^。；;？?!！,，]{0,16}[？?]?)")
+_LIST_SEP = re.compile(r"和|与|以及|及|跟|、")
+_LIST_START = re.compile(r"(?:.*(?:购买|买|采购|承接|外包|委托|把|将|对|给|像|说|问|[,，:：]))")
+_LIST_END = re.compile(r"服务|项目|工作|这|两|几|的|[,，:：]")
+
+
+def _mask_quotes(text: str) -> str:
+    """`text` with quoted spans blanked (same length), so markers inside quotes are not read."""
+    return _QUOTED.sub(lambda m: m.group(0)[0] + MASK * (len(m.group(0)) - 2) + m.group(0)[-1], text)
+
+
+def _ordinal_cuts(masked: str) -> set[int]:
+    """Starts of 一是…二是… / 第一…第二… enumerations, when at least 一 and 二 appear in order."""
+    hits = [(m.start(), m.group(1) or m.group(2)) for m in _ORDINAL.finditer(masked)]
+    seq, want = [], "一二三四五六"
+    for pos, n in hits:
+        if n == want[len(seq)] if len(seq) < len(want) else False:
+            seq.append(pos)
+    return set(seq) if len(seq) >= 2 else set()
+
+
+def _distribute(text: str, v: Vocab) -> list[tuple[str, str]] | None:
+    """既…又… with an action in each half, and "X和Y分别…" asking about each: one question per half/item,
+    sharing the context before and the question after ("我们局既想买A，又想把B外包，行吗？" → two questions).
+    None when the message has neither."""
+    masked = _mask_quotes(text)
+    if (m := _BOTH.search(masked)) and _ACTION.search(m["a"]) and _ACTION.search(m["b"]):
+        head, tail = text[:m.start()], text[m.start("tail"):m.end("tail")]
+        a, b = text[m.start("a"):m.end("a")].rstrip(",， "), text[m.start("b"):m.end("b")]
+        rest = text[m.end():]
+        return [(head, a + tail), (head, b + tail + rest)]
+    if (m := _SEVERALLY.search(masked)) and v.question["eligibility"].search(m["ask"] or ""):
+        before = masked[:m.start()]
+        sent = max(before.rfind(c) for c in "。；;？?!！") + 1
+        clause = before[sent:]
+        seps = list(_LIST_SEP.finditer(clause))
+        if not seps:
+            return None
+        first, last = seps[0], seps[-1]
+        lead = _LIST_START.match(clause[:first.start()])
+        start = lead.end() if lead else 0
+        end_m = _LIST_END.search(clause, last.end())
+        end = end_m.start() if end_m else len(clause)
+        items = [x for x in _LIST_SEP.split(clause[start:end]) if x]
+        if len(items) < 2 or any(len(x) < 2 for x in items) or end <= last.end():
+            return None
+        a, b = sent + start, sent + end
+        ask = text[m.start() + 2:m.end()]
+        context, after = text[:sent], text[m.end():]
+        pre, post = text[sent:a], text[b:m.start()].rstrip(",， ")
+        sep = "，" if post or pre else ""
+        return [(context, pre + item + post + sep + ask + (after if i == len(items) - 1 else ""))
+                for i, item in enumerate(items)]
+    return None
+
+
 def split_parts(text: str, v: Vocab) -> list[tuple[str, str]]:
-    """Split a message into (context, question) pairs: ①②, 1. 2., 另外/还有, ；and ？ separate questions;
-    statements before the first question are shared context, statements after one belong to it."""
+    """Split a message into (context, question) pairs: ①②, 1. 2., 一是/二是, 第一/第二, 另外/还有, ；and ？
+    separate questions; "我有两个问题" also lets a comma separate them; 既…又… and "X和Y分别…" distribute
+    the question over each half or item. Statements before the first question are shared context, statements
+    after one belong to it. Markers inside quotes do not count."""
+    if (dist := _distribute(text, v)) is not None:
+        out: list[tuple[str, str]] = []
+        for context, piece in dist:
+            out += [(context + c, p) for c, p in split_parts(piece, v)]
+        return out
     q = v.question
+    masked = _mask_quotes(text)
     cuts = {0, len(text)}
-    enums = list(q["enumerator"].finditer(text))
+    enums = list(q["enumerator"].finditer(masked))
     if len(enums) >= 2:
         cuts |= {m.start() for m in enums}
-    cuts |= {m.start() for m in q["connective"].finditer(text) if m.start() == 0 or text[m.start() - 1] in "。;；?？!！ "}
-    cuts |= {m.end() for m in re.finditer(r"[?？;；]+", text)}
+    cuts |= _ordinal_cuts(masked)
+    cuts |= {m.start() for m in q["connective"].finditer(masked)
+             if m.start() == 0 or masked[m.start() - 1] in "。;；?？!！ "}
+    cuts |= {m.end() for m in re.finditer(r"[?？;；]+", masked)}
+    if _ANNOUNCED.search(masked):  # "我有两个问题，A能不能买，B要多久": commas separate the questions
+        cuts |= {m.end() for m in re.finditer(r"[,，:：]", masked)}
     pieces = [text[a:b].strip() for a, b in zip(sorted(cuts), sorted(cuts)[1:])]
-    pieces = [p for p in pieces if p.strip(" ,，。;；?？!！")]
+    pieces = [p for p in pieces if p.strip(" ,，。;；?？!！:：")]
     asks = [bool(re.search(r"[?？]|吗|呢", p) or q["eligibility"].search(p) or q["info"].search(p)) for p in pieces]
     # "想接街道的养老项目；另外问下，开票交多少税？": a proposal stated before a new topic is a question too
     for i in range(len(pieces) - 1):
@@ -132,6 +210,12 @@ def split_parts(text: str, v: Vocab) -> list[tuple[str, str]]:
         else:
             context += piece
     return [(c, p) for c, p in parts]
+
+
+def several_questions(text: str) -> bool:
+    """The asker marked the message as several questions (①②, 一是/二是, 两个问题, 分别, 既…又…)."""
+    masked = _mask_quotes(text)
+    return bool(_ANNOUNCED.search(masked) or _ordinal_cuts(masked) or len(re.findall(r"（[0-9]{1,2}）", masked)) >= 2)
 
 
 # ---- the whole message -----------------------------------------------------------------------------
@@ -203,10 +287,12 @@ def check_text(question: str, rules: Sequence[Rule] | None = None) -> TextVerdic
     text = v.fix_typos(normalize("".join(_CIRCLED.get(c, c) for c in question)))
     text, disregarded, directives = strip_instructions(text, v)
     groups: list[list[str]] = []
+    marked = several_questions(text)  # the asker said there are several: no part is a mere continuation
     topic = v.question.get("info_topic")  # "税后收入能自己支配吗": the notice answers it as information
     for context, piece in split_parts(text, v):
         ellipsis = v.question["ellipsis"].search(piece.strip())
-        if groups and not ellipsis and extract(piece, v) == Facts() and not _role_word(piece, v) \
+        if groups and not ellipsis and not marked and not asked_for(piece) \
+                and extract(piece, v) == Facts() and not _role_word(piece, v) \
                 and not v.question["connective"].match(piece) \
                 and not (topic and topic.search(piece)):  # "另外问下…", "…行不行？经费放在哪？": a new question
             # "…可以吗？为什么？": a continuation of the question before
@@ -230,7 +316,7 @@ def check_text(question: str, rules: Sequence[Rule] | None = None) -> TextVerdic
             last = parts[-1]
             if last.facts.any_party == {last.facts.participant}:  # the follow-up settles the open role
                 settled = _inherit(last.facts, replace(last.facts, participant=Entity.UNKNOWN), role)
-                parts[-1] = replace(last, facts=settled, verdict=check(settled, rules), understood=settled.describe())
+                parts[-1] = replace(last, facts=settled, verdict=check(settled, rules), understood=settled.describe(last.text))
         verdict = check(facts, rules)
         asks = v.question["eligibility"].search(piece) or facts.asks_conditions  # "要看哪些前提": list them
         applies = (facts != Facts() or bool(asks)) and not (v.question["info"].search(piece) and not asks) \
@@ -241,13 +327,13 @@ def check_text(question: str, rules: Sequence[Rule] | None = None) -> TextVerdic
             applies = False  # "国企自己对外采购保洁": not a government purchase, the notice does not decide it
         if not applies:
             verdict = Verdict(Decision.NOT_COVERED, (), (), ())
-        parts.append(PartVerdict(context + piece, facts, verdict, facts.describe(), applies))
+        parts.append(PartVerdict(context + piece, facts, verdict, facts.describe(context + piece), applies))
         prev = facts
     for d in directives:  # what a 批示 orders is checked too, but it can only add a prohibition
         facts = extract(d, v)
         verdict = check(facts, rules)
         if verdict.decision is Decision.PROHIBITED:
-            parts.append(PartVerdict(d, facts, verdict, facts.describe()))
+            parts.append(PartVerdict(d, facts, verdict, facts.describe(d)))
     return _combine(tuple(parts), disregarded)
 
 
@@ -285,11 +371,13 @@ def _combine(parts: tuple[PartVerdict, ...], disregarded: tuple[str, ...]) -> Te
     excepted = _first_by_rule(f for p in ordered for f in p.verdict.excepted)
     open_ = tuple(dict.fromkeys(o for p in ordered if p.verdict.decision is not Decision.PROHIBITED
                                 for o in p.verdict.open_conditions))
+    pre = tuple(dict.fromkeys(o for p in ordered if p.verdict.decision is not Decision.PROHIBITED
+                              for o in p.verdict.preconditions))
     if len(parts) == 1:
         understood = parts[0].understood
     else:
         understood = "我理解：" + "；".join(f"（{i}）{p.understood.removeprefix('我理解：')}" for i, p in enumerate(parts, 1))
-    return TextVerdict(decision, bool(live), parts, fired, excepted, open_, understood, disregarded)
+    return TextVerdict(decision, bool(live), parts, fired, excepted, open_, understood, disregarded, pre)
 
 
 def _first_by_rule(firings) -> tuple[Firing, ...]:

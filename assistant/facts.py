@@ -5,6 +5,8 @@ True / False / None. Values are the notice's own words so rules.toml reads like 
 
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass, field, fields
 from enum import StrEnum
 from typing import Any
@@ -196,8 +198,20 @@ class Facts:
     def words(self, name: str) -> tuple[str, ...]:
         return tuple(w for f, w in self.evidence if f == name)
 
-    def describe(self) -> str:
-        """'我理解：购买主体=公益一类事业单位（无行政职能）；购买内容=物业服务；预算=未说明…'"""
+    def name(self, role: str, text: str = "") -> str:
+        """The party in `role` as the question names it ("县卫健局"), or "" when only a verb was read.
+        With `text`, a level prefix just before the name (省/市/县/区/乡/镇) is kept."""
+        word = next((w for w in self.words(role) if not _ROLE_VERB.search(w)), "")
+        if word and text and (i := text.find(word)) > 0:
+            j = i
+            while j > 0 and i - j < 2 and text[j - 1] in "省市县区乡镇州":
+                j -= 1
+            word = text[j:i] + word
+        return word
+
+    def describe(self, text: str = "") -> str:
+        """'我理解：购买主体=县卫健局（行政机关）；购买内容=物业服务；预算=未说明…' — a party is shown by the
+        name the question gives it (`text`: the question, for a level prefix), with its class."""
         out: list[str] = []
         for role, zh in (("purchaser", "购买主体"), ("provider", "承接主体"), ("participant", "参与方（角色未说明）")):
             e = getattr(self, role)
@@ -205,7 +219,9 @@ class Facts:
                 adm = getattr(self, f"{role}_admin_functions")
                 note = "" if e not in (Entity.PUBLIC_1, Entity.INSTITUTION) and adm is None or e is Entity.ADMIN_INSTITUTION else \
                     {True: "（有行政职能）", False: "（无行政职能）", None: "（行政职能未说明）"}[adm]
-                out.append(f"{zh}={e}{note}")
+                name = self.name(role, text)
+                out.append(f"{zh}={name}（{e}{note.strip('（）') and '，' + note.strip('（）')}）"
+                           if name and name != str(e) else f"{zh}={e}{note}")
         if self.asker is not Asker.UNKNOWN:
             out.append(f"提问方={self.asker}")
         if self.content or self.service:
@@ -226,5 +242,6 @@ class Facts:
         return "我理解：" + ("；".join(out) if out else "未识别出购买主体、承接主体或购买内容")
 
 
+_ROLE_VERB = re.compile(r"购买|承接|采购|外包|委托|投标|作为|当|请|买|接|给|做")
 FACT_FIELDS = tuple(f.name for f in fields(Facts) if f.name != "evidence")
 DERIVED = ("any_party", "purchase_proposed")

@@ -4,7 +4,13 @@ A rule fires when any of its `when` alternatives holds (all conditions of an alt
 its `unless` alternatives does. An exception is a rule with `excepts`: when it fires, it beats exactly the
 rules it names — nothing else. `requires` are the preconditions the notice names; a required fact left
 open becomes an open condition (conditional), one stated the wrong way drops the rule (a prohibitive
-rule states that case)."""
+rule states that case).
+
+Policy (issue 13): the preconditions every purchase has — in the department's 指导性目录, budget arranged,
+existing staff and equipment not sufficient (GENERAL_FACTS) — do not make an answer conditional. Left open,
+they are listed as `preconditions` (前提) of an `allowed` verdict; `conditional` is kept for open conditions
+specific to the case (the class of a 事业单位, 行政职能, 认定 not yet done…). Stated the wrong way they
+still drop the rule, and the prohibitive rule for that case decides."""
 
 from __future__ import annotations
 
@@ -25,6 +31,7 @@ _PART_PRIORITY = {"附件2": 20, "附件1": 15, "正文": 10}  # the list item b
 _UNKNOWN = ("unknown", "未说明", "未知")
 
 Value = Any  # an enum member, True/False/None
+GENERAL_FACTS = frozenset({"in_catalog", "budget", "staff_sufficient"})  # see the module docstring
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +39,11 @@ class Require:
     label: str  # shown to the user as an open condition, e.g. "财政已安排预算"
     fact: str = ""  # "" = the notice names a condition no fact can settle: always open
     value: bool = True
+
+    @property
+    def general(self) -> bool:
+        """A precondition of every purchase (目录, 预算, 人员设备), not one specific to the case."""
+        return self.fact in GENERAL_FACTS
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,7 +78,8 @@ class Firing:
     explanation: str
     quote: str
     beats: tuple[str, ...] = ()  # for an exception: the fired rules it set aside
-    open: tuple[str, ...] = ()  # open conditions of this rule
+    open: tuple[str, ...] = ()  # open case-specific conditions of this rule
+    preconditions: tuple[str, ...] = ()  # open general preconditions (目录, 预算…): listed, not conditional
 
     def to_dict(self) -> dict:
         d = {"rule_id": self.rule_id, "clause_id": self.clause_id, "effect": str(self.effect),
@@ -81,7 +94,8 @@ class Verdict:
     decision: Decision
     fired: tuple[Firing, ...]  # deciding rule first
     excepted: tuple[Firing, ...]  # exceptions that applied
-    open_conditions: tuple[str, ...]
+    open_conditions: tuple[str, ...]  # case-specific conditions left open (→ conditional)
+    preconditions: tuple[str, ...] = ()  # general preconditions left open (listed as 前提)
 
 
 def _holds(facts: Facts, name: str, accepted: frozenset[Value]) -> bool:
@@ -111,15 +125,17 @@ def check(facts: Facts, rules: Sequence[Rule]) -> Verdict:
         got = [(r, facts.get(r.fact) if r.fact else None) for r in rule.requires]
         if any(v is not None and v != r.value for r, v in got):
             continue  # a precondition stated the wrong way: the prohibitive rule for that case decides
-        open_ = tuple(r.label for r, v in got if v is None)
+        open_ = tuple(r.label for r, v in got if v is None and not r.general)
+        pre = tuple(r.label for r, v in got if v is None and r.general)
         effect = Decision.ALLOWED if rule.effect is Decision.CONDITIONAL and not open_ else rule.effect
         fired.append((rule, Firing(rule.id, rule.clause_id, effect, matched, rule.explanation, rule.quote,
-                                   open=open_)))
+                                   open=open_, preconditions=pre)))
     ids = {r.id for r, _ in fired}
     exceptions = [(r, f) for r, f in fired if r.excepts]
     beaten = {x for r, _ in exceptions for x in r.excepts}
     excepted = tuple(Firing(f.rule_id, f.clause_id, f.effect, f.matched, f.explanation, f.quote,
-                            beats=tuple(x for x in r.excepts if x in ids), open=f.open) for r, f in exceptions)
+                            beats=tuple(x for x in r.excepts if x in ids), open=f.open,
+                            preconditions=f.preconditions) for r, f in exceptions)
     kept = [(r, f) for r, f in fired if not r.excepts and r.id not in beaten]
     order = {r.id: i for i, r in enumerate(rules)}
     kept.sort(key=lambda rf: (SEVERITY.index(rf[1].effect), -rf[0].priority, order[rf[0].id]))
@@ -127,9 +143,10 @@ def check(facts: Facts, rules: Sequence[Rule]) -> Verdict:
     decision = most_severe(effects) if effects else Decision.NOT_COVERED
     if decision is Decision.PROHIBITED:  # the permissive rules that also matched decide nothing here
         kept = [(r, f) for r, f in kept if f.effect is Decision.PROHIBITED]
-    open_ = () if decision is Decision.PROHIBITED else tuple(dict.fromkeys(
-        o for f in (*(f for _, f in kept), *excepted) for o in f.open))
-    return Verdict(decision, tuple(f for _, f in kept), excepted, open_)
+    live = () if decision is Decision.PROHIBITED else (*(f for _, f in kept), *excepted)
+    open_ = tuple(dict.fromkeys(o for f in live for o in f.open))
+    pre = tuple(dict.fromkeys(o for f in live for o in f.preconditions))
+    return Verdict(decision, tuple(f for _, f in kept), excepted, open_, pre)
 
 
 # ---- loading and validating corpus/rules.toml -------------------------------------------------------

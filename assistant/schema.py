@@ -32,6 +32,15 @@ class DocumentModel(BaseModel):
     sha256: str
 
 
+class PartModel(BaseModel):
+    """One sub-question, in the order asked; its citations follow the same verbatim rule."""
+    model_config = ConfigDict(extra="forbid")
+    question: str
+    verdict: Literal["prohibited", "allowed", "conditional", "not_covered", "info"]
+    summary: str
+    citations: list[CitationModel]
+
+
 class AnswerModel(BaseModel):
     model_config = ConfigDict(extra="forbid")
     question: str
@@ -42,6 +51,8 @@ class AnswerModel(BaseModel):
     rules: list[RuleModel]
     document: DocumentModel
     mode: Literal["extractive", "llm"]
+    parts: list[PartModel] = Field(min_length=1, description="每个子问题一项，按提问顺序 / one per sub-question, "
+                                   "in the order asked; the top verdict is the most severe of them")
 
 
 class AskRequest(BaseModel):

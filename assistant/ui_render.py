@@ -203,15 +203,35 @@ def _citation_row(c: Citation, corpus) -> str:
     return f'<li>{chip}<span class="quote">“{esc(quote)}”</span></li>'
 
 
+def parts_html(answer: Answer, corpus) -> str:
+    """One row per sub-question, in the order asked: its own verdict badge, summary and clause chips."""
+    rows = []
+    for i, p in enumerate(answer.parts, 1):
+        chips = "".join(chip_html(c.clause_id, _short(corpus, c.clause_id, c.label), c.start, c.end, c.label)
+                        for c in p.citations)
+        rows.append(f'<li class="part" data-part="{i}" data-verdict="{esc(p.verdict)}">'
+                    f'<span class="part-no">第{i}问</span>{badge_html(p.verdict)}'
+                    f'<span class="part-q">{esc(p.question)}</span>'
+                    f'<div class="part-summary">{esc(p.summary)}</div>'
+                    + (f'<div class="part-cites">{chips}</div>' if chips else "") + "</li>")
+    return f'<div class="parts"><div class="sub">分问结论</div><ul>{"".join(rows)}</ul></div>'
+
+
 def answer_html(answer: Answer, corpus, n: int = 1) -> str:
     parts = [f'<div class="msg msg-bot" data-answer="{n}"><div class="card">',
              f'<div class="card-head">{badge_html(answer.verdict)}'
              f'<span class="summary">{esc(answer.summary)}</span></div>']
     for w in answer.warnings:
         parts.append(f'<div class="warn">{esc(w)}</div>')
+    if len(answer.parts) > 1:
+        parts.append(parts_html(answer, corpus))
     if answer.open_conditions:
         items = "".join(f"<li>{esc(c)}</li>" for c in answer.open_conditions)
         parts.append(f'<div class="conditions"><div class="sub">需要确认的条件</div><ul>{items}</ul></div>')
+    if answer.preconditions:
+        items = "".join(f"<li>{esc(c)}</li>" for c in answer.preconditions)
+        parts.append(f'<div class="conditions preconditions"><div class="sub">前提（每项购买都须满足）</div>'
+                     f'<ul>{items}</ul></div>')
     parts.append(f'<details class="reasoning" open><summary>说明</summary>{md_html(answer.answer, quotes=False)}</details>')
     basis, related = split_citations(answer)
     hint = '<span class="hint">点击条款，在原文中查看引用的原句</span>'
@@ -366,7 +386,12 @@ UI_CSS = """
 .v-not-covered { background: #667085; }
 .v-info { background: #1570ef; }
 .sub { font-size: .8rem; font-weight: 600; color: var(--body-text-color-subdued); margin: 10px 0 4px; }
-.conditions ul, .cites ul { margin: 0; padding-left: 0; list-style: none; }
+.conditions ul, .cites ul, .parts ul { margin: 0; padding-left: 0; list-style: none; }
+.parts li.part { padding: 4px 0; border-bottom: 1px dashed #e5e7eb; }
+.parts .part-no { font-weight: 700; margin-right: 6px; }
+.parts .part-q { margin-left: 6px; }
+.parts .part-summary { margin: 2px 0 0 0; font-size: .92rem; }
+.preconditions li::before { color: #10b981; }
 .conditions li { padding-left: 1em; position: relative; }
 .conditions li::before { content: "•"; position: absolute; left: 0; color: #f5a524; }
 .cites li { margin: 4px 0; display: flex; gap: 8px; align-items: baseline; }

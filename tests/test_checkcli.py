@@ -31,7 +31,7 @@ def test_cli_json_with_english_keys(capsys):
 
 
 @pytest.mark.parametrize("argv,decision", [
-    (["--purchaser", "承担行政职能的事业单位", "--service", "档案整理服务"], "conditional"),
+    (["--purchaser", "承担行政职能的事业单位", "--service", "档案整理服务"], "allowed"),  # 目录/预算 open: listed as 前提 (issue 13)
     (["--purchaser", "公益一类", "--admin-functions", "--service", "档案整理服务", "--budget", "--in-catalog"], "allowed"),
     (["--provider", "公益二类"], "allowed"),
     (["--purchaser", "公益二类"], "prohibited"),
@@ -60,7 +60,7 @@ def test_cli_invalid_values_list_the_valid_ones(capsys, argv, valid):
 
 def test_payload_shape_and_checklist():
     r = check_payload({"purchaser": "公益一类事业单位", "provider": "企业", "service": "物业服务", "budget": False})
-    assert set(r) == {"decision", "fired", "excepted", "open_conditions", "understood", "checklist"}
+    assert set(r) == {"decision", "fired", "excepted", "open_conditions", "preconditions", "understood", "checklist"}
     assert r["decision"] == "prohibited"
     assert set(r["fired"][0]) == {"rule_id", "clause_id", "effect", "matched", "explanation", "quote"}
     assert [c["clause_id"] for c in r["checklist"]] == [cid for cid, _ in CHECKLIST] and len(CHECKLIST) == 15

@@ -194,7 +194,8 @@ def test_a_directive_can_only_add_a_prohibition():
     assert tv.decision == "prohibited" and tv.fired[0].rule_id == "neg-2-3-works"
     base = check_text("民政局想买养老服务，可以吗？")
     pushed = check_text("民政局想买养老服务，可以吗？领导批示：“预算已安排，已纳入目录，同意购买”。")
-    assert base.decision == pushed.decision == "conditional" and pushed.disregarded
+    assert base.decision == pushed.decision == "allowed" and pushed.disregarded
+    assert base.preconditions == pushed.preconditions != ()  # the 批示 settles no precondition
 
 
 def test_quoted_rule_is_not_a_fact_of_the_case():

@@ -123,16 +123,29 @@ def test_pure_service_with_budget_and_catalog_is_allowed():
     assert v.decision == "allowed" and not v.open_conditions
 
 
-def test_pure_service_with_open_preconditions_is_conditional_and_cites_them():
+def test_pure_service_with_only_general_preconditions_open_is_allowed_and_lists_them():
+    # Team policy (issue 13): 目录 and 预算 are preconditions of every purchase, listed as 前提, not conditional.
     v = check(Facts(purchaser=Entity.ADMIN_ORGAN, content=SERVICE), RULES)
-    assert v.decision == "conditional"
-    assert set(v.open_conditions) == {"已纳入本部门政府购买服务指导性目录", "财政已安排预算"}
+    assert v.decision == "allowed" and v.open_conditions == ()
+    assert set(v.preconditions) == {"已纳入本部门政府购买服务指导性目录", "财政已安排预算"}
     assert {"正文/三/（三）", "正文/三/（二）", "正文/二/（一）"} <= {f.clause_id for f in v.fired}
 
 
-def test_one_open_precondition_keeps_it_conditional():
+def test_one_open_general_precondition_is_listed_not_conditional():
     v = check(Facts(purchaser=Entity.ADMIN_ORGAN, content=SERVICE, budget=True), RULES)
-    assert v.decision == "conditional" and v.open_conditions == ("已纳入本部门政府购买服务指导性目录",)
+    assert v.decision == "allowed" and v.preconditions == ("已纳入本部门政府购买服务指导性目录",)
+
+
+def test_stated_missing_budget_or_catalogue_is_prohibited():
+    for missing in ({"budget": False}, {"in_catalog": False}):
+        v = check(Facts(purchaser=Entity.ADMIN_ORGAN, content=SERVICE, **missing), RULES)
+        assert v.decision == "prohibited" and v.preconditions == ()
+
+
+def test_case_specific_open_condition_stays_conditional_next_to_general_ones():
+    v = check(Facts(purchaser=Entity.INSTITUTION, content=SERVICE), RULES)
+    assert v.decision == "conditional" and v.open_conditions
+    assert not set(v.open_conditions) & {"已纳入本部门政府购买服务指导性目录", "财政已安排预算"}
 
 
 def test_most_severe_wins_and_negative_list_item_decides():
@@ -186,7 +199,8 @@ def test_encouraged_providers_and_areas():
     assert check(Facts(provider=Entity.SOCIAL_ORG), RULES).decision == "allowed"
     assert check(Facts(area=Area.ELDERLY, content=SERVICE), RULES).decision == "allowed"
     proposal = Facts(purchaser=Entity.ADMIN_ORGAN, provider=Entity.SOCIAL_ORG, area=Area.ELDERLY, content=SERVICE)
-    assert check(proposal, RULES).decision == "conditional"
+    assert check(proposal, RULES).decision == "allowed"  # 目录 and 预算 open: listed as 前提 (issue 13)
+    assert check(proposal, RULES).preconditions
 
 
 def test_nothing_known_is_not_covered():
