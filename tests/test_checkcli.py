@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from assistant.checkcli import CHECKLIST, check_payload
+from assistant.checkcli import check_payload, checklist_items
 from assistant.cli import main
 from assistant.errors import InvalidInputError
 from assistant.extract import check_text
@@ -63,7 +63,8 @@ def test_payload_shape_and_checklist():
     assert set(r) == {"decision", "fired", "excepted", "open_conditions", "understood", "checklist"}
     assert r["decision"] == "prohibited"
     assert set(r["fired"][0]) == {"rule_id", "clause_id", "effect", "matched", "explanation", "quote"}
-    assert [c["clause_id"] for c in r["checklist"]] == [cid for cid, _ in CHECKLIST] and len(CHECKLIST) == 15
+    items = checklist_items()  # derived from rules.toml: every 附件2 item a prohibiting rule rests on
+    assert [c["clause_id"] for c in r["checklist"]] == [cid for cid, _ in items] and len(items) == 15
     status = {c["clause_id"]: c["status"] for c in r["checklist"]}
     assert status["附件2/一/（一）"] == status["附件2/二/（六）"] == "triggered"
     assert status["附件2/二/（三）"] == "clear" and status["附件2/二/（七）"] == "unknown"
