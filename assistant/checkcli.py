@@ -112,8 +112,9 @@ def facts_from_payload(payload: dict) -> tuple[Facts, dict[str, bool | None]]:
             evidence.append((role, str(payload[role]).strip()))
     for name, enum in ENUMS.items():
         if name not in ROLES and payload.get(name) not in (None, ""):
+            text = validate_text(payload[name], name, 100)
             try:
-                values[name] = parse_enum(enum, validate_text(payload[name], name, 100))
+                values[name] = parse_enum(enum, text)
             except ValueError:
                 raise InvalidInputError(f"{name} 的取值 {shown(payload[name])} 无效，可选：{_valid(e.value for e in enum)}",
                                         en=f"invalid {name} {shown(payload[name])}; choose one of "
@@ -134,8 +135,9 @@ def facts_from_payload(payload: dict) -> tuple[Facts, dict[str, bool | None]]:
         raise InvalidInputError(f"content 必须是文本或文本列表，可选：{_valid(x.value for x in Content)}",
                                 en="content must be a string or a short list of strings")
     for c in [raw] if isinstance(raw, str) else raw:
+        text = validate_text(c, "content", 100)  # outside the try: its own message says what is wrong
         try:
-            content.add(parse_enum(Content, validate_text(c, "content", 100)))
+            content.add(parse_enum(Content, text))
         except ValueError:
             raise InvalidInputError(f"content 的取值 {shown(c)} 无效，可选：{_valid(x.value for x in Content)}",
                                     en=f"invalid content {shown(c)}; choose one of "

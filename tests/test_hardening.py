@@ -1,0 +1,121 @@
+"""The REST API over the real answer chain (bigram fake embedder): hostile input gets a 4xx, never a 5xx.
+
+The fuzz test draws request bodies from the REST schemas (and near misses: wrong types, lone surrogates,
+control characters, huge and nested values) with hypothesis; a bounded number of examples keeps it CI-fast."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import pytest
+from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from assistant.api import create_api
+from assistant.chain import Assistant
+from assistant.errors import InvalidInputError
+from assistant.extract import check_text
+from assistant.rules import load_rules
+from assistant.settings import Settings
+
+
+@pytest.fixture(scope="module")
+def client(bigram_retriever, corpus):
+    assistant = Assistant(corpus, load_rules(), bigram_retriever, Settings(), today=lambda: date(2026, 11, 26))
+    return TestClient(create_api(assistant), raise_server_exceptions=False)
+
+
+def test_too_many_parts_in_one_question_is_refused_with_the_limit(client):
+    r = client.post("/api/ask", json={"question": "公益一类事业单位能承接吗？" * 12})
+    assert r.status_code == 422
+    err = r.json()["error"]
+    assert "不超过 10 个" in err["zh"] and "at most 10" in err["en"]
+    assert client.post("/api/ask", json={"question": "公益一类事业单位能承接吗？" * 3}).status_code == 200
+
+
+def test_checker_honours_the_question_limit_from_the_environment(monkeypatch):
+    monkeypatch.setenv("ASSISTANT_MAX_QUESTION_CHARS", "20")
+    with pytest.raises(InvalidInputError, match="20"):
+        check_text("公益一类事业单位能不能承接县卫健局的购买服务项目？")
+    monkeypatch.setenv("ASSISTANT_MAX_PARTS", "2")
+    monkeypatch.setenv("ASSISTANT_MAX_QUESTION_CHARS", "2000")
+    with pytest.raises(InvalidInputError, match="不超过 2 个"):
+        check_text("公益一类能承接吗？公益二类能购买吗？能不能贷款修路？")
+
+
+# ---- fuzz ------------------------------------------------------------------------------------------
+
+ODD = st.sampled_from(["\ud800", "\udfff", "\x00", "\ufffd", "\u202e", "\U0001F600", "\\", '"', "\r\n", "　", "﻿"])
+TEXT = st.one_of(
+    st.text(max_size=60),
+    st.text(alphabet=st.sampled_from("公益一类事业单位能承接购买服务吗？贷款修路预算目录附件2（一）"), max_size=80),
+    st.lists(st.one_of(ODD, st.text(max_size=5)), max_size=8).map("".join),
+    st.sampled_from(["公益一类事业单位能承接吗？", "附件2/二/（三）", "本通知什么时候施行？", "问" * 2001, " " * 50]),
+)
+SCALAR = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), TEXT)
+ANY = st.recursive(SCALAR, lambda inner: st.one_of(st.lists(inner, max_size=4),
+                                                   st.dictionaries(TEXT, inner, max_size=4)), max_leaves=12)
+ASK = st.one_of(st.fixed_dictionaries({"question": TEXT}), st.fixed_dictionaries({"question": ANY}), ANY)
+BATCH = st.one_of(
+    st.fixed_dictionaries({"questions": st.lists(st.fixed_dictionaries(
+        {"question": st.one_of(TEXT, ANY)}, optional={"id": st.one_of(st.none(), st.integers(), TEXT, ANY)}),
+        max_size=5)}),
+    ANY)
+CHECK_KEYS = ["purchaser", "provider", "participant", "asker", "service", "content", "area", "catalog_action",
+              "budget", "in_catalog", "construction", "financing", "staffing", "admin_functions", "sufficient_staff"]
+CHECK = st.one_of(st.dictionaries(st.sampled_from(CHECK_KEYS), st.one_of(TEXT, SCALAR, ANY), max_size=6), ANY)
+
+
+def _encode(body) -> bytes:
+    # ensure_ascii: lone surrogates travel as \\udXXX escapes, as a hostile client sends them
+    return json.dumps(body, ensure_ascii=True).encode()
+
+
+def _no_5xx(client, method: str, path: str, body: bytes | None = None):
+    r = client.request(method, path, content=body, headers={"content-type": "application/json"})
+    assert r.status_code < 500, (path, body[:300] if body else None, r.text[:300])
+    if r.status_code >= 400:
+        err = r.json()["error"]
+        assert err["zh"] and err["en"]
+    return r
+
+
+FUZZ = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                                                        HealthCheck.too_slow])
+
+
+@FUZZ
+@given(body=ASK)
+def test_fuzz_ask(client, body):
+    _no_5xx(client, "POST", "/api/ask", _encode(body))
+
+
+@FUZZ
+@given(body=BATCH)
+def test_fuzz_batch(client, body):
+    r = _no_5xx(client, "POST", "/api/batch", _encode(body))
+    if r.status_code == 200:
+        ids = [a["id"] for a in r.json()["answers"] if "error" not in a]
+        assert len({str(i) for i in ids}) == len(ids)  # answered ids are unique
+
+
+@FUZZ
+@given(body=CHECK)
+def test_fuzz_check(client, body):
+    _no_5xx(client, "POST", "/api/check", _encode(body))
+
+
+@FUZZ
+@given(raw=st.binary(max_size=200), path=st.sampled_from(["/api/ask", "/api/batch", "/api/check"]))
+def test_fuzz_raw_bytes(client, raw, path):
+    _no_5xx(client, "POST", path, raw)
+
+
+@FUZZ
+@given(cid=TEXT)
+def test_fuzz_clause_ids(client, cid):
+    from urllib.parse import quote
+
+    _no_5xx(client, "GET", "/api/clauses/" + quote(cid.encode("utf-8", "surrogatepass"), safe=""))
