@@ -25,6 +25,7 @@ EXAMPLES = (
     "本通知什么时候开始施行，有效期多久？",
 )
 MAX_HISTORY = 30  # exchanges kept per session
+ASK_CONCURRENCY = 8  # questions answered at once across all sessions
 BROWSER_INPUT_CAP = 10_000  # the textarea's own cap; the assistant's 2,000-character limit gives the message
 INTERNAL_ERROR = "服务内部错误，请稍后重试或联系管理员 / internal error"
 _nonce = itertools.count(1)
@@ -243,7 +244,9 @@ def build_demo(assistant) -> "gr.Blocks":
                 src = gr.HTML(h.source(), elem_id="source-view", container=False, padding=False, js_on_load=SOURCE_JS)
 
         ask_out = [history, chat, src, box]
-        ask_opts = dict(concurrency_id="ask", concurrency_limit=1, show_progress="minimal")
+        # Several questions at once: one user's long question must not hold up everyone else's (each question's
+        # work is bounded by max_question_chars and max_parts).
+        ask_opts = dict(concurrency_id="ask", concurrency_limit=ASK_CONCURRENCY, show_progress="minimal")
         box.submit(h.respond, [box, history], ask_out, **ask_opts)
         send.click(h.respond, [box, history], ask_out, **ask_opts)
         for b in example_btns:
