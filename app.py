@@ -88,7 +88,7 @@ def serve(app, sock: socket.socket, workers: int = 1) -> None:
 
     # One process per core: answering is CPU-bound Python, so threads in one process share one core (the GIL).
     config = uvicorn.Config(app, factory=True, workers=workers, log_level="warning")
-    Multiprocess(config, target=uvicorn.Server(config).run, sockets=[sock]).run()
+    Multiprocess(config, sockets=[sock]).run()
 
 
 def api_worker():

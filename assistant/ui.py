@@ -17,7 +17,7 @@ from .errors import AssistantError
 
 log = logging.getLogger("assistant.ui")
 
-TITLE = "湘财综〔2022〕28号 政府购买服务问答助手"
+TITLE = "{doc_id} 政府购买服务问答助手"  # doc_id from corpus/document.toml
 EXAMPLES = (
     "公益一类事业单位能承接政府购买服务吗？",
     "能不能把新建教学楼和物业打包成购买服务？",
@@ -200,7 +200,7 @@ def build_demo(assistant) -> "gr.Blocks":
 
     cite.__annotations__["evt"] = gr.EventData  # a real class: gradio injects event data by type hint
 
-    with gr.Blocks(title=TITLE, analytics_enabled=False) as demo:
+    with gr.Blocks(title=TITLE.format(doc_id=corpus.document.doc_id), analytics_enabled=False) as demo:
         history = gr.State([])
         gr.HTML(R.header_html(corpus), elem_id="app-header", container=False, padding=False,
                 js_on_load=None)

@@ -119,3 +119,28 @@ def test_fuzz_clause_ids(client, cid):
     from urllib.parse import quote
 
     _no_5xx(client, "GET", "/api/clauses/" + quote(cid.encode("utf-8", "surrogatepass"), safe=""))
+
+
+# ---- one source for paths and the document's number ---------------------------------------------------
+
+def test_no_machine_paths_in_evals_or_test_data():
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    files = [*root.glob("evals/*.py"), *root.glob("tests/data/*"), *root.glob("evals/*.toml")]
+    bad = [f"{f.name}: {m.group(0)}" for f in files if f.is_file()
+           for m in re.finditer(r"(?<![\w.])/(?:work|home|root|Users|opt|mnt)/[\w./-]+", f.read_text("utf-8", "replace"))]
+    assert files and not bad
+
+
+def test_doc_id_comes_from_the_corpus(corpus):
+    from dataclasses import replace
+
+    from assistant.document import Corpus
+    from tests.fakes import EchoAssistant
+
+    other = Corpus(replace(corpus.document, doc_id="测试〔2099〕1号"), corpus.clauses)
+    c = TestClient(create_api(EchoAssistant(other)))
+    assert c.get("/openapi.json").json()["info"]["title"].startswith("测试〔2099〕1号")
+    assert c.get("/healthz").json()["document"]["doc_id"] == "测试〔2099〕1号"
