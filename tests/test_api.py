@@ -1,5 +1,7 @@
 """REST API: the contract object, and a 4xx with a Chinese + English message for every bad input class."""
 
+import json
+
 import pytest
 from fastapi.testclient import TestClient
 
@@ -250,3 +252,27 @@ def test_one_question_past_its_budget_is_a_503():
     c = TestClient(create_api(slow, settings=Settings(request_budget=0.2)), raise_server_exceptions=False)
     r = c.post("/api/ask", json={"question": "施行日期"})
     assert r.status_code == 503 and "budget" in _both(r)["en"]
+
+
+def test_batch_stops_working_when_the_client_disconnects():
+    import anyio
+
+    echo = EchoAssistant()
+    app = create_api(echo)
+    body = json.dumps({"questions": [{"question": "施行日期"}] * 5}).encode()
+    incoming = [{"type": "http.request", "body": body, "more_body": False}]
+    sent: list[dict] = []
+
+    async def receive():  # the body, then the client is gone
+        return incoming.pop(0) if incoming else {"type": "http.disconnect"}
+
+    async def send(message):
+        sent.append(message)
+
+    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST", "scheme": "http",
+             "path": "/api/batch", "raw_path": b"/api/batch", "query_string": b"", "root_path": "",
+             "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
+             "client": ("127.0.0.1", 5000), "server": ("127.0.0.1", 80)}
+    anyio.run(app, scope, receive, send)
+    assert echo.asked == []  # no question answered for nobody
+    assert sent[0]["status"] == 499
