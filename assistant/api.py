@@ -26,8 +26,6 @@ from .settings import Settings
 
 log = logging.getLogger("assistant.api")
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
-# Answers are CPU-bound Python: more threads than this only add GIL contention and queue inside the process.
-ANSWER_THREADS = 4
 
 
 def _error(status: int, zh: str, en: str, headers: dict | None = None) -> Response:
@@ -58,7 +56,8 @@ def create_api(assistant, *, token: str = "", app: FastAPI | None = None, settin
     doc_id = assistant.corpus.document.doc_id
     app = app or FastAPI(title=f"{doc_id} 问答助手 API", version="1", docs_url=None, redoc_url=None)
     app.add_middleware(Guard, token=token, max_body=MAX_BODY)
-    limiter = anyio.CapacityLimiter(ANSWER_THREADS)
+    # Answers are CPU-bound Python: more threads than this only add GIL contention; the rest wait their turn.
+    limiter = anyio.CapacityLimiter(settings.api_threads)
     responses: dict[int | str, dict[str, Any]] = {
         401: {"model": ErrorModel}, 413: {"model": ErrorModel}, 422: {"model": ErrorModel},
         429: {"model": ErrorModel}, 503: {"model": ErrorModel}}

@@ -40,6 +40,7 @@ class Settings:
     request_budget: float = field(default=30.0, metadata={"help": "seconds one REST request may work "
                                                                    "(a batch stops answering past it)"})
     workers: int = field(default=1, metadata={"help": "server processes for --api-only (one per core)"})
+    api_threads: int = field(default=4, metadata={"help": "questions one server process answers at once"})
     host: str = field(default="127.0.0.1", metadata={"help": "web/API bind address"})
     port: int = field(default=7860, metadata={"help": "web/API port"})
     api_token: str = field(default="", metadata={"help": "required when binding beyond loopback"})
@@ -61,7 +62,7 @@ class Settings:
         if self.api_token != self.api_token.strip() or self.api_token and not self.api_token.isprintable():
             raise ConfigError("API 令牌不能以空白开头或结尾，也不能只有空白或含控制字符 / "
                               "the API token must not be blank, start or end with whitespace, or contain control characters")
-        for name in ("max_question_chars", "max_parts", "workers"):
+        for name in ("max_question_chars", "max_parts", "workers", "api_threads"):
             if getattr(self, name) <= 0:
                 raise ConfigError(f"{name} 必须大于 0，当前为 {getattr(self, name)} / {name} must be > 0")
         if not self.request_budget > 0:
