@@ -144,3 +144,28 @@ def test_doc_id_comes_from_the_corpus(corpus):
     c = TestClient(create_api(EchoAssistant(other)))
     assert c.get("/openapi.json").json()["info"]["title"].startswith("测试〔2099〕1号")
     assert c.get("/healthz").json()["document"]["doc_id"] == "测试〔2099〕1号"
+
+
+def test_a_long_question_embeds_a_bounded_text(bigram_retriever):
+    """Embedding cost grows with the text: a 2,000-character question must not cost seconds."""
+    import copy
+
+    from assistant.retrieve import MAX_EMBED_CHARS
+
+    seen: list[str] = []
+
+    class Recording:
+        def __init__(self, inner):
+            self.inner = inner
+
+        def embed_query(self, text):
+            seen.append(text)
+            return self.inner.embed_query(text)
+
+    retriever = copy.copy(bigram_retriever)
+    retriever.embeddings = Recording(bigram_retriever.embeddings)
+    long = "公益一类事业单位能不能承接" + "，能不能" * 600 + "县卫健局的购买服务项目？"
+    retriever.dense(long)
+    retriever.dense("公益一类事业单位能承接吗？")
+    assert len(seen[0]) == MAX_EMBED_CHARS and seen[0].startswith("公益一类") and seen[0].endswith("购买服务项目？")
+    assert seen[1] == "公益一类事业单位能承接吗？"
