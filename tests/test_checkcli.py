@@ -105,3 +105,12 @@ def test_payload_errors_list_valid_values(payload, words):
 def test_payload_and_free_text_agree():
     r = check_payload({"purchaser": "公益二类事业单位", "service": "保洁服务"})
     assert r["decision"] == check_text("公益二类事业单位想购买保洁服务，可以吗？").decision == "prohibited"
+
+
+@pytest.mark.parametrize("argv", [["check", "--service", "物业\udcff服务"], ["check", "--purchaser", "\udcff"]])
+def test_undecodable_arguments_are_exit_2_with_a_message(argv, capsys):
+    """A terminal in another encoding hands Python lone surrogates (surrogateescape): a message, not a traceback."""
+    from assistant.cli import main
+
+    assert main(argv) == 2
+    assert "surrogate" in capsys.readouterr().err
