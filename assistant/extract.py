@@ -12,8 +12,8 @@ from dataclasses import dataclass, field, replace
 from typing import Sequence
 
 from .errors import AssistantError, InvalidInputError
-from .inputs import validate_question
 from .facts import FLAGS, INSTITUTIONS, ROLES, Entity, Facts
+from .inputs import validate_question
 from .normalize import normalize
 from .reading import _RESTRICTED, MASK, _compatible, admin_statement, extract
 from .rules import Firing, Rule, Verdict, check, load_rules
