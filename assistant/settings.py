@@ -40,7 +40,7 @@ class Settings:
     request_budget: float = field(default=30.0, metadata={"help": "seconds one REST request may work "
                                                                    "(a batch stops answering past it)"})
     workers: int = field(default=1, metadata={"help": "server processes for --api-only (one per core)"})
-    # 2 per process measured best with --workers 2 on 2 cores (104 req/s; 4 threads: 58 req/s at similar load)
+    # --workers 2 on 2 shared cores: 2 threads 104 req/s (load ~1) and 73 (load ~2.7); 4 threads 58 (load 2-3.7)
     api_threads: int = field(default=2, metadata={"help": "questions one server process answers at once"})
     host: str = field(default="127.0.0.1", metadata={"help": "web/API bind address"})
     port: int = field(default=7860, metadata={"help": "web/API port"})
