@@ -152,7 +152,8 @@ class Handlers:
         try:
             answer = self.assistant.ask(question)
         except AssistantError as e:  # empty, too long, not Chinese… — the message is for the user
-            entry, src, box = ("error", question, str(e)), self.skip(), self.skip()
+            shown = question.encode("utf-8", "replace").decode("utf-8")  # lone surrogates cannot go back as JSON
+            entry, src, box = ("error", shown, str(e)), self.skip(), self.skip()
         except Exception:  # a bug: log it, never show a traceback
             log.exception("answering failed")
             entry, src, box = ("error", question, INTERNAL_ERROR), self.skip(), self.skip()

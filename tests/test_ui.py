@@ -401,3 +401,9 @@ def test_ui_login_is_rate_limited_per_client():
     assert r.status_code == 429 and "次数过多" in r.json()["error"]["zh"]
     fresh = TestClient(app.create_app(EchoAssistant(), token="s3cret"), raise_server_exceptions=False)
     assert fresh.post("/login", data={"username": "x", "password": "s3cret"}).status_code == 200
+
+
+def test_a_lone_surrogate_question_gets_a_message_the_page_can_carry(handlers):
+    history, page, src, box = handlers.respond("\ud800施行日期", [])
+    assert history[0][0] == "error" and "孤立代理项" in page
+    page.encode("utf-8")  # gradio sends the page as JSON: it must be valid Unicode
