@@ -169,3 +169,44 @@ def test_a_long_question_embeds_a_bounded_text(bigram_retriever):
     retriever.dense("公益一类事业单位能承接吗？")
     assert len(seen[0]) == MAX_EMBED_CHARS and seen[0].startswith("公益一类") and seen[0].endswith("购买服务项目？")
     assert seen[1] == "公益一类事业单位能承接吗？"
+
+
+# ---- the real server -------------------------------------------------------------------------------
+
+@pytest.mark.slow
+def test_api_only_with_two_workers_serves_and_a_second_start_exits_5(tmp_path):
+    """`app.py --api-only --workers 2` answers over HTTP; starting another server on its port exits 5 at once."""
+    import socket
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    import httpx
+
+    root = Path(__file__).resolve().parent.parent
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    cmd = [sys.executable, "app.py", "--api-only", "--port", str(port)]
+    log = (tmp_path / "server.log").open("wb")
+    server = subprocess.Popen([*cmd, "--workers", "2"], cwd=root, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        base, deadline = f"http://127.0.0.1:{port}", time.monotonic() + 240
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{base}/healthz", timeout=2, trust_env=False).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.5)
+        r = httpx.post(f"{base}/api/ask", json={"question": "公益一类事业单位能承接政府购买服务吗？"}, timeout=60,
+                       trust_env=False)
+        assert r.status_code == 200 and r.json()["verdict"] == "prohibited"
+        t = time.monotonic()
+        second = subprocess.run(cmd, cwd=root, capture_output=True, text=True, timeout=60)
+        assert second.returncode == 5 and "已被占用" in second.stderr
+        assert time.monotonic() - t < 30  # refused before loading anything
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        log.close()
