@@ -130,8 +130,10 @@ def create_api(assistant, *, token: str = "", app: FastAPI | None = None, settin
             out.append({"id": rid, "question": q, "error": error})
         return json_response({"answers": out})
 
-    @app.post("/api/check", responses=responses, tags=["check"])
+    @app.post("/api/check", responses=responses, tags=["check"], openapi_extra=check_request_schema())
     async def check(request: Request) -> Response:
+        """The negative-list checker on named facts. Validated by checkcli.check_payload (one validator, with
+        messages that list the valid values); the schema here documents the same fields."""
         from .checkcli import check_payload
 
         try:
@@ -155,6 +157,25 @@ def create_api(assistant, *, token: str = "", app: FastAPI | None = None, settin
 
     _offline_docs(app)
     return app
+
+
+def check_request_schema() -> dict:
+    """The /api/check body for the OpenAPI docs, from the checker's own names (facts.py, checkcli.KEYS)."""
+    from .checkcli import CONTENT_FLAGS, KEYS
+    from .facts import ENUMS, FLAGS, Content
+
+    tri = {"type": ["boolean", "null"], "description": "true / false / null（未知）；也接受 是、否、不确定"}
+    props: dict[str, dict] = {k: dict(tri, title=FLAGS.get(k, k)) for k in KEYS}
+    props |= {name: {"type": "string", "enum": [e.value for e in enum], "maxLength": 100} for name, enum in ENUMS.items()}
+    props["service"] = {"type": "string", "maxLength": Settings().max_question_chars, "description": "购买什么（自由文本）",
+                        "examples": ["社区居家养老上门服务"]}
+    kinds = [c.value for c in Content]
+    props["content"] = {"anyOf": [{"type": "string", "enum": kinds},
+                                  {"type": "array", "items": {"type": "string", "enum": kinds}, "maxItems": 2 * len(kinds)}]}
+    props |= {k: dict(tri, title=f"是否涉及 {CONTENT_FLAGS[k].value}") for k in CONTENT_FLAGS}
+    schema = {"type": "object", "properties": props, "additionalProperties": False,
+              "example": {"purchaser": "行政机关", "provider": "公益一类事业单位", "service": "社区矫正服务", "budget": True}}
+    return {"requestBody": {"required": True, "content": {"application/json": {"schema": schema}}}}
 
 
 def _batch_id(raw: object, position: int, seen: set[str]) -> tuple[object, str | None]:

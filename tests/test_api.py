@@ -279,3 +279,15 @@ def test_batch_stops_working_when_the_client_disconnects():
     anyio.run(app, scope, receive, send)
     assert echo.asked == []  # no question answered for nobody
     assert sent[0]["status"] == 499
+
+
+def test_check_body_is_documented_with_the_fields_the_checker_accepts(client):
+    from assistant.checkcli import check_payload
+
+    body = client.get("/openapi.json").json()["paths"]["/api/check"]["post"]["requestBody"]
+    props = body["content"]["application/json"]["schema"]["properties"]
+    assert "行政机关" in props["purchaser"]["enum"] and props["service"]["maxLength"] == 2000
+    for key in props:  # every documented field is one the validator knows
+        check_payload({key: None})
+    for value in props["purchaser"]["enum"]:
+        check_payload({"purchaser": value})
