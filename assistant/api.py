@@ -1,134 +1,220 @@
 """REST API for the help desk (FastAPI). Bad input → 4xx with a Chinese and an English message, never a 500.
 
-Routes: POST /api/ask · POST /api/batch · POST /api/check · GET /api/clauses · GET /api/clauses/{id} · GET /healthz.
-Binding beyond loopback requires ASSISTANT_API_TOKEN; when a token is set every /api route checks it."""
+Routes: POST /api/ask · POST /api/batch · POST /api/check · GET /api/clauses · GET /api/clauses/{id} · GET /healthz
+· GET /docs (Swagger UI served from the swagger-ui-bundle package: no CDN, works offline).
+Binding beyond loopback requires ASSISTANT_API_TOKEN; when a token is set every /api route checks it (guard.py)."""
 
 from __future__ import annotations
 
-import hmac
+import html
+import json
 import logging
-from typing import Any
+import time
+from typing import Any, Callable
 
-from fastapi import Depends, FastAPI, Request
+import anyio
+from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from .errors import AssistantError, ConfigError, InvalidInputError
+from .errors import AssistantError, BusyError, ConfigError, InvalidInputError
+from .guard import MAX_BODY, Guard, error_body, too_large
+from .inputs import shown, validate_question, validate_text
 from .schema import AnswerModel, AskRequest, BatchRequest, ClauseModel, ErrorModel
+from .settings import Settings
 
 log = logging.getLogger("assistant.api")
-MAX_BODY = 256 * 1024  # bytes; a 100-question batch of 2,000-character questions fits
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 
 
-def _error(status: int, zh: str, en: str) -> JSONResponse:
-    return JSONResponse({"error": {"zh": zh, "en": en}}, status_code=status)
+def _error(status: int, zh: str, en: str, headers: dict | None = None) -> Response:
+    return Response(error_body(zh, en), status_code=status, media_type="application/json", headers=headers)
 
 
-def _split_message(msg: str) -> tuple[str, str]:
-    zh, _, en = msg.partition(" / ")
-    return zh, en or zh
+def json_response(obj: Any) -> Response:
+    """UTF-8 JSON (ensure_ascii=False) without a second pydantic pass over an object we built and typed ourselves."""
+    return Response(json.dumps(obj, ensure_ascii=False).encode("utf-8", "replace"), media_type="application/json")
 
 
 def require_token_for(host: str, token: str) -> None:
-    if host not in LOOPBACK and not token:
+    if host not in LOOPBACK and not token.strip():
         raise ConfigError(f"绑定到 {host} 需要先设置 API 令牌（环境变量 ASSISTANT_API_TOKEN）/ "
                           f"binding to {host} requires an API token (ASSISTANT_API_TOKEN)")
 
 
-def create_api(assistant, *, token: str = "", app: FastAPI | None = None) -> FastAPI:
+def _where(errors: list[dict]) -> str:
+    return "; ".join(".".join(str(x) for x in e.get("loc", ()) if x != "body") + f": {e.get('msg', '')}"
+                     for e in errors[:3])
+
+
+def create_api(assistant, *, token: str = "", app: FastAPI | None = None, settings: Settings | None = None) -> FastAPI:
     """Add the API routes to `app` (a new FastAPI app by default). `assistant` is loaded once by the caller."""
-    app = app or FastAPI(title="湘财综〔2022〕28号 问答助手 API", version="1", docs_url="/docs")
+    if token != token.strip() or (token and not token.isprintable()):
+        raise ConfigError("API 令牌不能只有空白或以空白开头、结尾 / the API token must not be blank or padded with whitespace")
+    settings = settings or getattr(assistant, "settings", None) or Settings.load()
+    doc_id = assistant.corpus.document.doc_id
+    app = app or FastAPI(title=f"{doc_id} 问答助手 API", version="1", docs_url=None, redoc_url=None)
+    app.add_middleware(Guard, token=token, max_body=MAX_BODY)
+    # Answers are CPU-bound Python: more threads than this only add GIL contention; the rest wait their turn.
+    limiter = anyio.CapacityLimiter(settings.api_threads)
     responses: dict[int | str, dict[str, Any]] = {
-        401: {"model": ErrorModel}, 413: {"model": ErrorModel}, 422: {"model": ErrorModel}}
+        401: {"model": ErrorModel}, 413: {"model": ErrorModel}, 422: {"model": ErrorModel},
+        429: {"model": ErrorModel}, 503: {"model": ErrorModel}}
 
-    async def check_token(request: Request) -> None:
-        if not token:
-            return
-        got = request.headers.get("authorization", "").removeprefix("Bearer ").strip() \
-            or request.headers.get("x-api-token", "")
-        if not hmac.compare_digest(got.encode(), token.encode()):
-            raise _Unauthorized()
-
-    @app.middleware("http")
-    async def limit_body(request: Request, call_next):
-        length = request.headers.get("content-length")
-        if length and (not length.isdigit() or int(length) > MAX_BODY):
-            return _error(413, f"请求体过大（上限 {MAX_BODY // 1024} KB）", f"request body too large (max {MAX_BODY // 1024} KB)")
-        return await call_next(request)
-
-    @app.exception_handler(_Unauthorized)
-    async def _unauth(request, exc):
-        return _error(401, "缺少或错误的 API 令牌", "missing or wrong API token")
+    async def in_thread(fn: Callable, *args, budget: float | None = None):
+        """Run CPU-bound work off the event loop, within the request's time budget. Past the budget the client
+        gets a 503 at once; the thread finishes its (bounded) question on its own."""
+        with anyio.move_on_after(budget or settings.request_budget) as scope:
+            return await anyio.to_thread.run_sync(fn, *args, limiter=limiter, abandon_on_cancel=True)
+        if scope.cancelled_caught:
+            raise BusyError(f"处理超时（{settings.request_budget:g} 秒），请简化问题或稍后再试",
+                            en=f"the request ran past its time budget ({settings.request_budget:g} s)")
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request, exc: RequestValidationError):
-        where = "; ".join(".".join(str(x) for x in e.get("loc", ())) + f": {e.get('msg', '')}" for e in exc.errors()[:3])
-        return _error(422, "请求格式不正确，需要 JSON 对象，例如 {\"question\": \"…\"}", f"invalid request: {where}")
+        return _error(422, "请求格式不正确，需要 JSON 对象，例如 {\"question\": \"…\"}",
+                      f"invalid request: {_where(exc.errors())}")
 
     @app.exception_handler(AssistantError)
     async def _assistant_error(request, exc: AssistantError):
-        zh, en = _split_message(str(exc))
-        return _error(exc.http_status, zh, en)
+        return _error(exc.http_status, *exc.parts)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request, exc: StarletteHTTPException):
         if exc.status_code == 404:
-            return _error(404, "没有这个地址", f"not found: {request.url.path}")
+            return _error(404, "没有这个地址", f"not found: {shown(request.url.path, 200)}")
         if exc.status_code == 405:
             return _error(405, "不支持该请求方法", "method not allowed")
-        return _error(exc.status_code, str(exc.detail), str(exc.detail))
+        if exc.status_code == 413:
+            return _error(413, *too_large(MAX_BODY))
+        if exc.status_code == 400:
+            return _error(400, "请求体无法解析，需要 UTF-8 编码的 JSON", "the body could not be parsed as UTF-8 JSON")
+        return _error(exc.status_code, "请求失败", str(exc.detail))
 
     @app.exception_handler(Exception)
     async def _unexpected(request, exc: Exception):  # a bug, not bad input: log it, answer without a traceback
         log.exception("unexpected error on %s", request.url.path)
         return _error(500, "服务内部错误，请稍后重试或联系管理员", "internal error")
 
-    auth = [Depends(check_token)]
-
     @app.get("/healthz", tags=["ops"])
     def healthz() -> dict:
         return {"status": "ok", "document": assistant.corpus.document.stamp(), "clauses": len(assistant.corpus.clauses)}
 
-    @app.post("/api/ask", response_model=AnswerModel, dependencies=auth, responses=responses, tags=["ask"])
-    def ask(body: AskRequest) -> dict:
-        return assistant.ask(body.question).to_dict()
+    @app.post("/api/ask", response_model=AnswerModel, responses=responses, tags=["ask"])
+    async def ask(body: AskRequest) -> Response:
+        return json_response((await in_thread(assistant.ask, body.question)).to_dict())
 
-    @app.post("/api/batch", dependencies=auth, responses=responses, tags=["ask"])
-    def batch(body: BatchRequest) -> dict:
-        out = []
+    @app.post("/api/batch", responses=responses, tags=["ask"])
+    async def batch(body: BatchRequest, request: Request) -> Response:
+        """Items are answered one by one; a bad item gets an `error` and the rest go on. Work stops when the
+        client disconnects, and items left when the time budget runs out get an error instead of an answer."""
+        deadline = time.monotonic() + settings.request_budget
+        out: list[dict] = []
+        seen: set[str] = set()
         for i, item in enumerate(body.questions):
-            rid = item.id if item.id is not None else i + 1
-            try:
-                out.append({"id": rid, **assistant.ask(item.question).to_dict()})
-            except InvalidInputError as e:
-                out.append({"id": rid, "question": item.question, "error": str(e)})
-        return {"answers": out}
+            if await request.is_disconnected():
+                log.info("batch: client gone after %d of %d questions", i, len(body.questions))
+                return _error(499, "客户端已断开", "client disconnected")
+            rid, error = _batch_id(item.id, i + 1, seen)
+            left = deadline - time.monotonic()
+            if error is None and left <= 0:
+                error = "处理超时，本条未作答，请单独重试 / not answered: the request's time budget ran out"
+            if error is None:
+                try:
+                    out.append({"id": rid, **(await in_thread(assistant.ask, item.question, budget=left)).to_dict()})
+                    continue
+                except AssistantError as e:
+                    error = str(e)
+            q = item.question if isinstance(item.question, str) else None
+            out.append({"id": rid, "question": q, "error": error})
+        return json_response({"answers": out})
 
-    @app.post("/api/check", dependencies=auth, responses=responses, tags=["check"])
-    async def check(request: Request) -> dict:
+    @app.post("/api/check", responses=responses, tags=["check"], openapi_extra=check_request_schema())
+    async def check(request: Request) -> Response:
+        """The negative-list checker on named facts. Validated by checkcli.check_payload (one validator, with
+        messages that list the valid values); the schema here documents the same fields."""
         from .checkcli import check_payload
 
         try:
-            payload = await request.json()
-        except Exception:
-            raise InvalidInputError("请求体必须是 JSON 对象 / the body must be a JSON object") from None
+            payload = json.loads(await request.body())
+        except StarletteHTTPException:
+            raise
+        except Exception:  # bad JSON, bad UTF-8, or nested too deep to parse
+            raise InvalidInputError("请求体必须是 JSON 对象", en="the body must be a JSON object") from None
         if not isinstance(payload, dict):
-            raise InvalidInputError("请求体必须是 JSON 对象 / the body must be a JSON object")
-        return check_payload(payload)
+            raise InvalidInputError("请求体必须是 JSON 对象", en="the body must be a JSON object")
+        return json_response(await in_thread(check_payload, payload))
 
-    @app.get("/api/clauses", response_model=list[ClauseModel], dependencies=auth, tags=["clauses"])
-    def clauses() -> list[dict]:
-        return [c.to_dict() for c in assistant.corpus.clauses]
+    @app.get("/api/clauses", response_model=list[ClauseModel], tags=["clauses"])
+    def clauses() -> Response:
+        return json_response([c.to_dict() for c in assistant.corpus.clauses])
 
-    @app.get("/api/clauses/{clause_id:path}", response_model=ClauseModel, dependencies=auth,
+    @app.get("/api/clauses/{clause_id:path}", response_model=ClauseModel,
              responses={404: {"model": ErrorModel}}, tags=["clauses"])
-    def clause(clause_id: str) -> dict:
-        return assistant.corpus.get(clause_id).to_dict()
+    def clause(clause_id: str) -> Response:
+        return json_response(assistant.corpus.get(clause_id).to_dict())
 
+    _offline_docs(app)
     return app
 
 
-class _Unauthorized(Exception):
-    pass
+def check_request_schema() -> dict:
+    """The /api/check body for the OpenAPI docs, from the checker's own names (facts.py, checkcli.KEYS)."""
+    from .checkcli import CONTENT_FLAGS, KEYS
+    from .facts import ENUMS, FLAGS, Content
+
+    tri = {"type": ["boolean", "null"], "description": "true / false / null（未知）；也接受 是、否、不确定"}
+    props: dict[str, dict] = {k: dict(tri, title=FLAGS.get(k, k)) for k in KEYS}
+    props |= {name: {"type": "string", "enum": [e.value for e in enum], "maxLength": 100} for name, enum in ENUMS.items()}
+    props["service"] = {"type": "string", "maxLength": Settings().max_question_chars, "description": "购买什么（自由文本）",
+                        "examples": ["社区居家养老上门服务"]}
+    kinds = [c.value for c in Content]
+    props["content"] = {"anyOf": [{"type": "string", "enum": kinds},
+                                  {"type": "array", "items": {"type": "string", "enum": kinds}, "maxItems": 2 * len(kinds)}]}
+    props |= {k: dict(tri, title=f"是否涉及 {CONTENT_FLAGS[k].value}") for k in CONTENT_FLAGS}
+    schema = {"type": "object", "properties": props, "additionalProperties": False,
+              "example": {"purchaser": "行政机关", "provider": "公益一类事业单位", "service": "社区矫正服务", "budget": True}}
+    return {"requestBody": {"required": True, "content": {"application/json": {"schema": schema}}}}
+
+
+def _batch_id(raw: object, position: int, seen: set[str]) -> tuple[object, str | None]:
+    """The item's id (its 1-based position when absent) and an error when it is unusable or repeated."""
+    rid = position if raw is None else raw
+    try:
+        validate_text(rid, "id", 200) if isinstance(rid, str) else None
+    except InvalidInputError as e:
+        return None, str(e)
+    key = str(rid)
+    if key in seen:
+        return rid, f"id {shown(rid)} 重复，本条未作答 / duplicate id {shown(rid)}: not answered"
+    seen.add(key)
+    return rid, None
+
+
+def _offline_docs(app: FastAPI) -> None:
+    """/docs from the swagger-ui-bundle package's own files (FastAPI's default loads them from a CDN)."""
+    from fastapi.openapi.docs import get_swagger_ui_html
+
+    try:
+        from swagger_ui_bundle import swagger_ui_path
+    except ImportError:  # the package is a dependency; without it, a plain server-rendered list of the routes
+        swagger_ui_path = None
+    if swagger_ui_path is not None:
+        from fastapi.staticfiles import StaticFiles
+
+        app.mount("/docs/static", StaticFiles(directory=str(swagger_ui_path)), name="docs-static")
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        if swagger_ui_path is not None:
+            return get_swagger_ui_html(
+                openapi_url=app.openapi_url, title=f"{app.title} · 接口文档",
+                swagger_js_url="/docs/static/swagger-ui-bundle.js", swagger_css_url="/docs/static/swagger-ui.css",
+                swagger_favicon_url="/docs/static/favicon-32x32.png",
+                swagger_ui_parameters={"validatorUrl": None})  # the validator badge would call an outside host
+        rows = "".join(f"<li><code>{html.escape(m.upper())} {html.escape(p)}</code> {html.escape(op.get('summary', ''))}</li>"
+                       for p, ops in app.openapi()["paths"].items() for m, op in ops.items())
+        return HTMLResponse(f"<!doctype html><meta charset=utf-8><title>{html.escape(app.title)}</title>"
+                            f"<h1>{html.escape(app.title)}</h1><ul>{rows}</ul>"
+                            f"<p><a href='{app.openapi_url}'>OpenAPI (JSON)</a></p>")

@@ -10,8 +10,10 @@ import json
 from typing import Any
 
 from .errors import InvalidInputError
+from .inputs import shown, validate_text
 from .facts import ENUMS, FLAGS, INSTITUTIONS, ROLES, Content, Entity, Facts
 from .rules import Verdict, check, load_rules, parse_enum
+from .settings import Settings
 from .verdict import Decision
 
 # Labels other parts of the project (the web form) use for the same entities.
@@ -32,8 +34,9 @@ TRI = {"是": True, "yes": True, "true": True, "否": False, "no": False, "false
 KEYS = ("purchaser", "provider", "participant", "asker", "service", "content", "area", "catalog_action", "admin_functions",
         *FLAGS, *CONTENT_FLAGS, *FLAG_ALIASES)
 
-# 附件2 items and the facts that settle each: (clause_id, label, facts that decide it)
-CHECKLIST = (
+# Short labels for the checklist rows. Which rows there are comes from rules.toml (checklist_items): every
+# 附件2 item a prohibiting rule rests on; an item without a short label here shows the clause's own label.
+SHORT_LABELS = dict((
     ("附件2/一/（一）", "不具备行政职能的公益一类事业单位、事业编制且财政保障的群团组织作购买或承接主体"),
     ("附件2/一/（二）", "公益二类和生产经营类事业单位作购买主体"),
     ("附件2/一/（三）", "尚未分类的事业单位参与"),
@@ -49,7 +52,19 @@ CHECKLIST = (
     ("附件2/三/（二）", "公益二类承担事项的经费未调至主管部门"),
     ("附件2/三/（三）", "对行业协会商会直接拨款（安置分流人员资金除外）"),
     ("附件2/三/（四）", "省级部门自行调整目录、市县部门自行编制目录"),
-)
+))
+
+
+def checklist_items(rules=None) -> tuple[tuple[str, str], ...]:
+    """(clause_id, label) of every 附件2 item (一、（一） level) some prohibiting rule rests on, in the notice's order."""
+    from .document import load_corpus
+    from .settings import Settings
+
+    rules = load_rules() if rules is None else rules
+    items = {r.clause_id for r in rules if r.effect is Decision.PROHIBITED
+             and r.clause_id.startswith("附件2/") and r.clause_id.count("/") == 2}
+    return tuple((c.clause_id, SHORT_LABELS.get(c.clause_id, c.label))
+                 for c in load_corpus(Settings().corpus_dir).clauses if c.clause_id in items)
 
 
 def _valid(values) -> str:
@@ -60,24 +75,25 @@ def parse_entity(raw: Any, key: str) -> Entity:
     if raw is None or raw == "":
         return Entity.UNKNOWN
     if isinstance(raw, str):
-        s = raw.strip()
+        s = validate_text(raw, key, 100)
         if s in ENTITY_ALIASES:
             return ENTITY_ALIASES[s]
         try:
             return parse_enum(Entity, s)
         except ValueError:
             pass
-    raise InvalidInputError(f"{key} 的取值 {raw!r} 无效，可选：{_valid(e.value for e in Entity)}（或英文键 "
-                            f"{', '.join(e.name.lower() for e in Entity)}）/ invalid {key} {raw!r}")
+    raise InvalidInputError(f"{key} 的取值 {shown(raw)} 无效，可选：{_valid(e.value for e in Entity)}（或英文键 "
+                            f"{', '.join(e.name.lower() for e in Entity)}）",
+                            en=f"invalid {key} {shown(raw)}; choose one of {', '.join(e.name.lower() for e in Entity)}")
 
 
 def parse_tri(raw: Any, key: str) -> bool | None:
     if raw is None or isinstance(raw, bool):
         return raw
-    if isinstance(raw, str) and raw.strip().lower() in TRI:
+    if isinstance(raw, str) and len(raw) < 20 and raw.strip().lower() in TRI:
         return TRI[raw.strip().lower()]
-    raise InvalidInputError(f"{key} 的取值 {raw!r} 无效，可选：true、false、null（或 是、否、不确定）/ "
-                            f"invalid {key} {raw!r}: use true, false or null")
+    raise InvalidInputError(f"{key} 的取值 {shown(raw)} 无效，可选：true、false、null（或 是、否、不确定）",
+                            en=f"invalid {key} {shown(raw)}: use true, false or null")
 
 
 def facts_from_payload(payload: dict) -> tuple[Facts, dict[str, bool | None]]:
@@ -85,7 +101,9 @@ def facts_from_payload(payload: dict) -> tuple[Facts, dict[str, bool | None]]:
     if not isinstance(payload, dict):
         raise InvalidInputError("请求体必须是 JSON 对象 / the body must be a JSON object")
     if unknown := sorted(set(payload) - set(KEYS)):
-        raise InvalidInputError(f"未知字段 {unknown}，可用字段：{', '.join(KEYS)} / unknown keys {unknown}")
+        names = ", ".join(shown(k) for k in unknown[:5])
+        raise InvalidInputError(f"未知字段 {names}，可用字段：{', '.join(KEYS)}",
+                                en=f"unknown keys {names}; valid keys: {', '.join(KEYS)}")
     values: dict[str, Any] = {}
     evidence: list[tuple[str, str]] = []
     for role in ROLES:
@@ -94,11 +112,13 @@ def facts_from_payload(payload: dict) -> tuple[Facts, dict[str, bool | None]]:
             evidence.append((role, str(payload[role]).strip()))
     for name, enum in ENUMS.items():
         if name not in ROLES and payload.get(name) not in (None, ""):
+            text = validate_text(payload[name], name, 100)
             try:
-                values[name] = parse_enum(enum, payload[name])
+                values[name] = parse_enum(enum, text)
             except ValueError:
-                raise InvalidInputError(f"{name} 的取值 {payload[name]!r} 无效，可选：{_valid(e.value for e in enum)} / "
-                                        f"invalid {name}") from None
+                raise InvalidInputError(f"{name} 的取值 {shown(payload[name])} 无效，可选：{_valid(e.value for e in enum)}",
+                                        en=f"invalid {name} {shown(payload[name])}; choose one of "
+                                           f"{', '.join(e.name.lower() for e in enum)}") from None
             evidence.append((name, str(payload[name])))
     for key in FLAGS:
         if key in payload:
@@ -111,17 +131,21 @@ def facts_from_payload(payload: dict) -> tuple[Facts, dict[str, bool | None]]:
         values[f"{role}_admin_functions"] = v
     content: set[Content] = set()
     raw = payload.get("content") or []
+    if not isinstance(raw, (str, list)) or len(raw) > len(Content) * 2:
+        raise InvalidInputError(f"content 必须是文本或文本列表，可选：{_valid(x.value for x in Content)}",
+                                en="content must be a string or a short list of strings")
     for c in [raw] if isinstance(raw, str) else raw:
+        text = validate_text(c, "content", 100)  # outside the try: its own message says what is wrong
         try:
-            content.add(parse_enum(Content, c))
+            content.add(parse_enum(Content, text))
         except ValueError:
-            raise InvalidInputError(f"content 的取值 {c!r} 无效，可选：{_valid(x.value for x in Content)} / invalid content") from None
+            raise InvalidInputError(f"content 的取值 {shown(c)} 无效，可选：{_valid(x.value for x in Content)}",
+                                    en=f"invalid content {shown(c)}; choose one of "
+                                       f"{', '.join(x.name.lower() for x in Content)}") from None
     answers = {k: parse_tri(payload[k], k) for k in CONTENT_FLAGS if k in payload}
     content |= {CONTENT_FLAGS[k] for k, v in answers.items() if v}
-    service = payload.get("service") or ""
-    if not isinstance(service, str):
-        raise InvalidInputError("service 必须是文本 / service must be text")
-    if service.strip():  # read what the service is ("修路" is 工程) with the free-text vocabulary
+    service = validate_text(payload.get("service") or "", "service", Settings.load().max_question_chars)
+    if service:  # read what the service is ("修路" is 工程) with the free-text vocabulary
         from .extract import extract, load_vocab
         from .normalize import normalize
 
@@ -181,9 +205,10 @@ def checklist(facts: Facts, verdict: Verdict, answers: dict[str, bool | None]) -
         "附件2/三/（四）": "clear",
     }
     out = []
-    for cid, label in CHECKLIST:
+    for cid, label in checklist_items():
         # only a fired rule marks ✗: a fact pointing at an item that an exception set aside stays "?"
-        s = "triggered" if cid in fired else "unknown" if status[cid] == "triggered" else status[cid]
+        # an item the rules name but this function has no reading for yet stays "?" (needs confirmation)
+        s = "triggered" if cid in fired else "unknown" if status.get(cid, "triggered") == "triggered" else status[cid]
         out.append({"clause_id": cid, "label": label, "status": s, "matched": list(dict.fromkeys(fired.get(cid, [])))})
     return out
 

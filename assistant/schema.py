@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -62,8 +62,9 @@ class AskRequest(BaseModel):
 
 
 class BatchItem(BaseModel):
-    id: str | int | None = None
-    question: str
+    id: str | int | None = Field(default=None, description="唯一；缺省为序号 / unique; defaults to the 1-based position")
+    # Checked per item (a bad question gets an `error` line, the others are answered), so typed loosely here.
+    question: Any = Field(json_schema_extra={"type": "string"}, examples=["融资行为能不能作为政府购买服务？"])
 
 
 class BatchRequest(BaseModel):

@@ -35,6 +35,13 @@ class Settings:
     concept_weight: float = field(default=1.0, metadata={"help": "RRF weight of the checker's clauses"})
     top_k: int = field(default=5, metadata={"help": "clauses returned by retrieval"})
     max_question_chars: int = field(default=2000, metadata={"help": "longest accepted question"})
+    # The gold questions have at most 3 parts; each part is read, checked and retrieved (maybe embedded).
+    max_parts: int = field(default=10, metadata={"help": "most questions (parts) answered in one message"})
+    request_budget: float = field(default=30.0, metadata={"help": "seconds one REST request may work "
+                                                                   "(a batch stops answering past it)"})
+    workers: int = field(default=1, metadata={"help": "server processes for --api-only (one per core)"})
+    # --workers 2 on 2 shared cores: 2 threads 104 req/s (load ~1) and 73 (load ~2.7); 4 threads 58 (load 2-3.7)
+    api_threads: int = field(default=2, metadata={"help": "questions one server process answers at once"})
     host: str = field(default="127.0.0.1", metadata={"help": "web/API bind address"})
     port: int = field(default=7860, metadata={"help": "web/API port"})
     api_token: str = field(default="", metadata={"help": "required when binding beyond loopback"})
@@ -53,6 +60,14 @@ class Settings:
         if self.dense_store not in ("snapshot", "chroma"):
             raise ConfigError(f"dense_store 只能是 snapshot 或 chroma，当前为 {self.dense_store!r} / "
                               f"dense_store must be snapshot or chroma, got {self.dense_store!r}")
+        if self.api_token != self.api_token.strip() or self.api_token and not self.api_token.isprintable():
+            raise ConfigError("API 令牌不能以空白开头或结尾，也不能只有空白或含控制字符 / "
+                              "the API token must not be blank, start or end with whitespace, or contain control characters")
+        for name in ("max_question_chars", "max_parts", "workers", "api_threads"):
+            if getattr(self, name) <= 0:
+                raise ConfigError(f"{name} 必须大于 0，当前为 {getattr(self, name)} / {name} must be > 0")
+        if not self.request_budget > 0:
+            raise ConfigError(f"request_budget 必须大于 0 秒 / request_budget must be > 0 seconds, got {self.request_budget}")
         if self.top_k <= 0:
             raise ConfigError(f"top_k 必须大于 0，当前为 {self.top_k} / top_k must be > 0, got {self.top_k}")
 

@@ -17,7 +17,7 @@ from .errors import AssistantError
 
 log = logging.getLogger("assistant.ui")
 
-TITLE = "湘财综〔2022〕28号 政府购买服务问答助手"
+TITLE = "{doc_id} 政府购买服务问答助手"  # doc_id from corpus/document.toml
 EXAMPLES = (
     "公益一类事业单位能承接政府购买服务吗？",
     "能不能把新建教学楼和物业打包成购买服务？",
@@ -25,6 +25,7 @@ EXAMPLES = (
     "本通知什么时候开始施行，有效期多久？",
 )
 MAX_HISTORY = 30  # exchanges kept per session
+ASK_CONCURRENCY = 8  # questions answered at once across all sessions
 BROWSER_INPUT_CAP = 10_000  # the textarea's own cap; the assistant's 2,000-character limit gives the message
 INTERNAL_ERROR = "服务内部错误，请稍后重试或联系管理员 / internal error"
 _nonce = itertools.count(1)
@@ -151,7 +152,8 @@ class Handlers:
         try:
             answer = self.assistant.ask(question)
         except AssistantError as e:  # empty, too long, not Chinese… — the message is for the user
-            entry, src, box = ("error", question, str(e)), self.skip(), self.skip()
+            shown = question.encode("utf-8", "replace").decode("utf-8")  # lone surrogates cannot go back as JSON
+            entry, src, box = ("error", shown, str(e)), self.skip(), self.skip()
         except Exception:  # a bug: log it, never show a traceback
             log.exception("answering failed")
             entry, src, box = ("error", question, INTERNAL_ERROR), self.skip(), self.skip()
@@ -199,7 +201,7 @@ def build_demo(assistant) -> "gr.Blocks":
 
     cite.__annotations__["evt"] = gr.EventData  # a real class: gradio injects event data by type hint
 
-    with gr.Blocks(title=TITLE, analytics_enabled=False) as demo:
+    with gr.Blocks(title=TITLE.format(doc_id=corpus.document.doc_id), analytics_enabled=False) as demo:
         history = gr.State([])
         gr.HTML(R.header_html(corpus), elem_id="app-header", container=False, padding=False,
                 js_on_load=None)
@@ -243,7 +245,9 @@ def build_demo(assistant) -> "gr.Blocks":
                 src = gr.HTML(h.source(), elem_id="source-view", container=False, padding=False, js_on_load=SOURCE_JS)
 
         ask_out = [history, chat, src, box]
-        ask_opts = dict(concurrency_id="ask", concurrency_limit=1, show_progress="minimal")
+        # Several questions at once: one user's long question must not hold up everyone else's (each question's
+        # work is bounded by max_question_chars and max_parts).
+        ask_opts = dict(concurrency_id="ask", concurrency_limit=ASK_CONCURRENCY, show_progress="minimal")
         box.submit(h.respond, [box, history], ask_out, **ask_opts)
         send.click(h.respond, [box, history], ask_out, **ask_opts)
         for b in example_btns:

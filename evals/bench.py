@@ -6,7 +6,7 @@ Measures, in this order (each builds on the previous):
 2. cold answer: `python -m assistant ask "…"` as a fresh subprocess (imports + model + index load + answer),
    3 runs, with the index from step 1;
 3. warm answer: Assistant.load once in this process, then every gold question (p50/p95/mean);
-4. REST: `python app.py --api-only --port FREE_PORT` on 127.0.0.1 (or uvicorn on assistant.api.create_api if
+4. REST: `python app.py --api-only --port FREE_PORT [--workers N]` on 127.0.0.1 (or uvicorn on assistant.api.create_api if
    app.py lacks --api-only), 16 concurrent clients (threads + httpx) posting /api/ask until N requests or
    T seconds, whichever comes first; throughput, p50/p95, non-200 count; the server process's peak RSS
    (psutil, sampled every 50 ms, children included). The server is stopped afterwards and the temporary
@@ -120,10 +120,11 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def server_command(port: int) -> list[str]:
+def server_command(port: int, workers: int = 1) -> list[str]:
     app = ROOT / "app.py"
     if app.exists() and "--api-only" in app.read_text("utf-8"):
-        return [sys.executable, str(app), "--api-only", "--host", "127.0.0.1", "--port", str(port)]
+        more = ["--workers", str(workers)] if workers > 1 else []
+        return [sys.executable, str(app), "--api-only", "--host", "127.0.0.1", "--port", str(port), *more]
     return [sys.executable, "-c", LAUNCHER, str(port)]
 
 
@@ -176,15 +177,16 @@ def _wait_healthy(base: str, server: subprocess.Popen, log: Path, timeout: float
 
 
 def bench_rest(questions: Sequence[str], env: dict, *, clients: int, max_requests: int, max_seconds: float,
-               log_dir: Path) -> dict:
+               log_dir: Path, workers: int = 1, port: int | None = None) -> dict:
     import httpx
     from tqdm import tqdm
 
-    port = free_port()
+    port = port or free_port()
     base = f"http://127.0.0.1:{port}"
-    cmd = server_command(port)
+    cmd = server_command(port, workers)
     log = log_dir / "server.log"
-    label = "app.py --api-only" if "-c" not in cmd else "uvicorn launcher (create_api)"
+    label = (f"app.py --api-only --workers {workers}" if workers > 1 else "app.py --api-only") if "-c" not in cmd \
+        else "uvicorn launcher (create_api)"
     _err(f"REST: starting {label} on {base} …")
     with open(log, "wb") as out:
         server = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
@@ -254,6 +256,7 @@ def table(res: dict) -> str:
         [f"warm answer p50 / p95 / mean (n={res.get('warm_n', 0)}, errors {res.get('warm_errors', 0)})",
          " / ".join(f(k, "ms", 0) for k in ("warm_p50_ms", "warm_p95_ms", "warm_mean_ms"))],
         ["REST: server ready after start", f("server_ready_s", "s")],
+        ["REST: server", str(res.get("server", "n/a"))],
         [f"REST: {res.get('rest_clients', 0)} clients, requests / non-200",
          f"{res.get('rest_requests', 'n/a')} / {res.get('rest_errors', 'n/a')}"],
         ["REST: throughput", f("rest_throughput_rps", "req/s", 2)],
@@ -270,6 +273,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--quick", action="store_true", help="短跑：40 个问题、1 次冷启动、120 个请求或 10 秒")
     p.add_argument("--gold", type=Path, default=DEFAULT_GOLD, help="questions come from this gold file")
     p.add_argument("--clients", type=int, default=16)
+    p.add_argument("--workers", type=int, default=min(2, os.cpu_count() or 1),
+                   help="server processes (app.py --workers; default: one per core, at most 2)")
+    p.add_argument("--port", type=int, help="server port on 127.0.0.1 (default: a free one)")
     p.add_argument("--requests", type=int, help="REST request cap (default 400, quick 120)")
     p.add_argument("--seconds", type=float, help="REST time cap (default 30, quick 10)")
     p.add_argument("--skip", action="append", default=[], choices=("index", "cold", "warm", "rest"),
@@ -302,7 +308,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             res.update(bench_warm(questions, env.get("ASSISTANT_INDEX_DIR") or ""))
         if "rest" not in args.skip:
             res.update(bench_rest(questions, env, clients=args.clients, max_requests=max_requests,
-                                  max_seconds=max_seconds, log_dir=tmp))
+                                  max_seconds=max_seconds, log_dir=tmp, workers=args.workers, port=args.port))
     except Exception as e:  # noqa: BLE001 - print what was measured before the failure
         _err(f"错误 / error: {type(e).__name__}: {e}")
         code = 1

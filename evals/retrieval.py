@@ -1,8 +1,8 @@
 """Retrieval measurement on evals/gold.jsonl, dev and heldout reported separately.
 
-    /work/venv/bin/python -m evals.retrieval               # metrics, latency, relevance accuracy
-    /work/venv/bin/python -m evals.retrieval --tune        # the whole fusion-weight grid (and checker weight) on dev
-    /work/venv/bin/python -m evals.retrieval --calibrate   # + relevance threshold sweep on dev
+    python -m evals.retrieval               # metrics, latency, relevance accuracy
+    python -m evals.retrieval --tune        # the whole fusion-weight grid (and checker weight) on dev
+    python -m evals.retrieval --calibrate   # + relevance threshold sweep on dev
 
 recall@1 / recall@3 / MRR count a hit when any expected clause is at that rank; cases with no expected
 clause are left out of recall and used, with the rest, to check `relevant()` (in scope vs not).

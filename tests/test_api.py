@@ -1,11 +1,14 @@
 """REST API: the contract object, and a 4xx with a Chinese + English message for every bad input class."""
 
+import json
+
 import pytest
 from fastapi.testclient import TestClient
 
 from assistant.api import create_api, require_token_for
 from assistant.errors import ConfigError
 from assistant.schema import AnswerModel
+from assistant.settings import Settings
 from tests.fakes import EchoAssistant
 
 
@@ -108,3 +111,183 @@ def test_check_route_rejects_bad_facts_listing_valid_values(client, payload, nee
     r = client.post("/api/check", json=payload)
     assert r.status_code == 422
     assert needle in r.json()["error"]["zh"] + r.json()["error"]["en"]
+
+
+# ---- hardening (issue 14) ----------------------------------------------------------------------------
+
+def _both(r) -> dict:
+    err = r.json()["error"]
+    assert err["zh"] and err["en"]
+    return err
+
+
+def _chunks(data: bytes, size: int = 64 * 1024):
+    for i in range(0, len(data), size):
+        yield data[i:i + size]
+
+
+@pytest.mark.parametrize("path", ["/api/ask", "/api/check", "/api/batch"])
+def test_chunked_body_over_the_limit_is_cut_at_413(client, path):
+    body = b'{"question": "' + "问".encode() * 200_000 + b'"}'  # 600 KB, no Content-Length
+    r = client.post(path, content=_chunks(body), headers={"content-type": "application/json"})
+    assert r.status_code == 413 and "KB" in _both(r)["zh"]
+
+
+def test_oversized_body_is_refused_before_the_token_is_checked():
+    c = TestClient(create_api(EchoAssistant(), token="s3cret"), raise_server_exceptions=False)
+    r = c.post("/api/ask", content=b"{" + b" " * 400_000 + b"}", headers={"content-type": "application/json"})
+    assert r.status_code == 413  # the declared length is refused before anything else
+    r = c.post("/api/ask", content=_chunks(b"{" + b" " * 400_000 + b"}"), headers={"content-type": "application/json"})
+    assert r.status_code == 401  # chunked: the token is checked before a byte of the body is read
+    r = c.post("/api/ask", content=_chunks(b"{" + b" " * 400_000 + b"}"),
+               headers={"content-type": "application/json", "authorization": "Bearer s3cret"})
+    assert r.status_code == 413  # and with the token, the stream is cut at the limit
+
+
+@pytest.mark.parametrize("path, body", [
+    ("/api/ask", b'{"question": "\\ud800\xe4\xbb\x80\xe4\xb9\x88\xe6\x97\xb6\xe5\x80\x99\xe6\x96\xbd\xe8\xa1\x8c"}'),
+    ("/api/ask", b'{"question": "\\udfff"}'),
+    ("/api/check", b'{"service": "\\ud800"}'),
+    ("/api/check", b'{"purchaser": "\\ud800"}'),
+    ("/api/check", b'{"content": ["\\udc80"]}'),
+])
+def test_lone_surrogates_are_a_4xx_not_a_500(client, path, body):
+    r = client.post(path, content=body, headers={"content-type": "application/json"})
+    assert r.status_code == 422
+    assert "surrogate" in _both(r)["en"]
+
+
+def test_batch_with_a_surrogate_item_answers_the_others(client):
+    body = ('{"questions": [{"id": "a", "question": "\\ud800施行"}, {"id": "\\udc00", "question": "施行日期"},'
+            ' {"id": "c", "question": "什么时候起施行，有效期几年？"}]}').encode()
+    r = client.post("/api/batch", content=body, headers={"content-type": "application/json"})
+    assert r.status_code == 200
+    a, b, c = r.json()["answers"]
+    assert "surrogate" in a["error"] and b["id"] is None and "surrogate" in b["error"]
+    assert c["id"] == "c" and c["verdict"] == "info"
+
+
+def test_batch_duplicate_ids_are_reported_per_item(client):
+    r = client.post("/api/batch", json={"questions": [{"id": 1, "question": "施行日期"}, {"id": "1", "question": "附件2"},
+                                                      {"question": "附件1有哪些领域"}, {"question": "附件2是什么"}]})
+    answers = r.json()["answers"]
+    assert "verdict" in answers[0] and "重复" in answers[1]["error"] and "duplicate" in answers[1]["error"]
+    assert answers[2]["id"] == 3 and "verdict" in answers[2] and answers[3]["id"] == 4
+
+
+@pytest.mark.parametrize("payload, en", [
+    ({"content": 5}, "content must be a string"),
+    ({"content": [[1]]}, "content must be a string"),
+    ({"content": {"a": 1}}, "content must be a string"),
+    ({"service": 5}, "service must be a string"),
+    ({"service": ["物业"]}, "service must be a string"),
+    ({"service": "物" * 2001}, "service is too long"),
+    ({"purchaser": ["行政机关"]}, "invalid purchaser"),
+    ({"purchaser": "行" * 5000}, "purchaser is too long"),
+    ({"budget": [True]}, "invalid budget"),
+    ({"area": 3}, "area must be a string"),
+])
+def test_check_rejects_wrong_types_with_an_english_message(client, payload, en):
+    r = client.post("/api/check", json=payload)
+    assert r.status_code == 422
+    assert en in _both(r)["en"]
+
+
+@pytest.mark.parametrize("body", [b"[" * 100_000 + b"]" * 100_000, b'{"question": ' + b"[" * 50_000 + b"]" * 50_000 + b"}"])
+@pytest.mark.parametrize("path", ["/api/ask", "/api/check", "/api/batch"])
+def test_deeply_nested_json_is_a_4xx(client, path, body):
+    r = client.post(path, content=body, headers={"content-type": "application/json"})
+    assert 400 <= r.status_code < 500
+    _both(r)
+
+
+def test_docs_are_served_without_any_outside_host(client):
+    r = client.get("/docs")
+    assert r.status_code == 200 and "swagger-ui" in r.text
+    import re
+    assert not re.search(r"(?:src|href)\s*=\s*[\"']?\s*(?:https?:)?//", r.text)
+    assert "cdn" not in r.text.lower()
+    for asset in re.findall(r"[\"'](/docs/static/[^\"']+)[\"']", r.text):
+        assert client.get(asset).status_code == 200, asset
+    assert client.get("/openapi.json").json()["paths"]["/api/ask"]
+
+
+@pytest.mark.parametrize("header", ["Bearer s3cret", "bearer s3cret", "BEARER  s3cret ", "  Bearer s3cret"])
+def test_bearer_scheme_is_case_insensitive(header):
+    c = TestClient(create_api(EchoAssistant(), token="s3cret"), raise_server_exceptions=False)
+    assert c.get("/api/clauses", headers={"Authorization": header}).status_code == 200
+
+
+@pytest.mark.parametrize("token", ["   ", " s3cret", "s3cret\n"])
+def test_a_blank_or_padded_token_is_refused(token):
+    with pytest.raises(ConfigError, match="token"):
+        create_api(EchoAssistant(), token=token)
+    with pytest.raises(ConfigError, match="token"):
+        Settings.load(env={"ASSISTANT_API_TOKEN": token})
+    if not token.strip():
+        with pytest.raises(ConfigError, match="ASSISTANT_API_TOKEN"):
+            require_token_for("0.0.0.0", token)
+
+
+def test_failed_logins_are_rate_limited_per_client():
+    c = TestClient(create_api(EchoAssistant(), token="s3cret"), raise_server_exceptions=False)
+    codes = [c.get("/api/clauses", headers={"Authorization": f"Bearer wrong{i}"}).status_code for i in range(12)]
+    assert codes[:10] == [401] * 10 and codes[10:] == [429, 429]
+    r = c.get("/api/clauses", headers={"Authorization": "Bearer s3cret"})
+    assert r.status_code == 429 and int(r.headers["retry-after"]) >= 1  # even the right token waits out the window
+    assert "次数过多" in _both(r)["zh"]
+
+
+def test_batch_past_its_time_budget_reports_the_rest_instead_of_working_on():
+    slow = EchoAssistant()
+    slow.ask = lambda q, _ask=slow.ask: (__import__("time").sleep(0.3), _ask(q))[1]
+    c = TestClient(create_api(slow, settings=Settings(request_budget=0.5)), raise_server_exceptions=False)
+    r = c.post("/api/batch", json={"questions": [{"question": "施行日期"}] * 6})
+    answers = r.json()["answers"]
+    assert r.status_code == 200 and len(answers) == 6
+    assert "verdict" in answers[0] and "time budget" in answers[-1]["error"]
+    assert sum("error" in a for a in answers) >= 3
+
+
+def test_one_question_past_its_budget_is_a_503():
+    slow = EchoAssistant()
+    slow.ask = lambda q, _ask=slow.ask: (__import__("time").sleep(1.0), _ask(q))[1]
+    c = TestClient(create_api(slow, settings=Settings(request_budget=0.2)), raise_server_exceptions=False)
+    r = c.post("/api/ask", json={"question": "施行日期"})
+    assert r.status_code == 503 and "budget" in _both(r)["en"]
+
+
+def test_batch_stops_working_when_the_client_disconnects():
+    import anyio
+
+    echo = EchoAssistant()
+    app = create_api(echo)
+    body = json.dumps({"questions": [{"question": "施行日期"}] * 5}).encode()
+    incoming = [{"type": "http.request", "body": body, "more_body": False}]
+    sent: list[dict] = []
+
+    async def receive():  # the body, then the client is gone
+        return incoming.pop(0) if incoming else {"type": "http.disconnect"}
+
+    async def send(message):
+        sent.append(message)
+
+    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST", "scheme": "http",
+             "path": "/api/batch", "raw_path": b"/api/batch", "query_string": b"", "root_path": "",
+             "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
+             "client": ("127.0.0.1", 5000), "server": ("127.0.0.1", 80)}
+    anyio.run(app, scope, receive, send)
+    assert echo.asked == []  # no question answered for nobody
+    assert sent[0]["status"] == 499
+
+
+def test_check_body_is_documented_with_the_fields_the_checker_accepts(client):
+    from assistant.checkcli import check_payload
+
+    body = client.get("/openapi.json").json()["paths"]["/api/check"]["post"]["requestBody"]
+    props = body["content"]["application/json"]["schema"]["properties"]
+    assert "行政机关" in props["purchaser"]["enum"] and props["service"]["maxLength"] == 2000
+    for key in props:  # every documented field is one the validator knows
+        check_payload({key: None})
+    for value in props["purchaser"]["enum"]:
+        check_payload({"purchaser": value})

@@ -24,10 +24,12 @@ def test_jsonl_in_jsonl_out_with_ids_and_error_lines(tmp_path):
     ]), "utf-8")
     out = tmp_path / "a.jsonl"
     assert run_batch(src, out, assistant=EchoAssistant(), log=lambda m: None) == PARTIAL
-    got = {r["id"]: r for r in _lines(out)}
-    assert list(got) == ["a", "2", "c", "d", "e"]
+    lines = _lines(out)
+    got = {r["id"]: r for r in lines}
+    assert [r["id"] for r in lines] == ["a", None, "c", "d", "e"]
     assert got["a"]["verdict"] == "info" and got["a"]["citations"][0]["clause_id"] == "正文/施行"
-    assert "JSON" in got["2"]["error"] and "为空" in got["c"]["error"] and "internal" in got["d"]["error"]
+    assert "JSON" in got[None]["error"] and got[None]["line"] == 2
+    assert "为空" in got["c"]["error"] and "internal" in got["d"]["error"]
     assert "error" not in got["e"]
 
 
@@ -69,3 +71,59 @@ def test_resume_after_interruption_skips_done_ids_and_repairs_torn_line(tmp_path
     assert run_batch(src, out, assistant=again, resume=True, log=lambda m: None) == 0
     assert again.asked == qs[2:]
     assert [r["id"] for r in _lines(out)] == ["0", "1", "2", "3"]
+
+
+def _write_jsonl(path, lines):
+    path.write_bytes(b"\n".join(x if isinstance(x, bytes) else json.dumps(x, ensure_ascii=False).encode() for x in lines))
+
+
+def test_a_surrogate_line_is_reported_and_the_run_goes_on_even_on_resume(tmp_path):
+    src, out = tmp_path / "q.jsonl", tmp_path / "a.jsonl"
+    _write_jsonl(src, [{"id": "a", "question": "什么时候起施行，有效期几年？"},
+                       json.dumps({"id": "b", "question": "\ud800施行"}).encode(),  # ASCII, with \\ud800 escapes
+                       json.dumps({"id": "\udc00", "question": "附件2是什么"}).encode(),
+                       {"id": "d", "question": "附件1有哪些重点领域"}])
+    assert run_batch(src, out, assistant=EchoAssistant(), log=lambda m: None) == PARTIAL
+    got = _lines(out)
+    assert [r["id"] for r in got] == ["a", "b", None, "d"]
+    assert "surrogate" in got[1]["error"] and got[1]["question"] is None
+    assert "surrogate" in got[2]["error"] and got[2]["line"] == 3
+    assert "verdict" in got[3]
+    again = EchoAssistant()  # resume: the answered ids are skipped, the surrogate lines reported again, no crash
+    assert run_batch(src, out, assistant=again, resume=True, log=lambda m: None) == PARTIAL
+    assert again.asked == [] and [r["id"] for r in _lines(out)[4:]] == ["b", None]
+
+
+def test_null_and_repeated_ids_are_reported_per_line(tmp_path):
+    src, out = tmp_path / "q.jsonl", tmp_path / "a.jsonl"
+    _write_jsonl(src, [{"id": 1, "question": "什么时候起施行，有效期几年？"}, {"id": None, "question": "附件2是什么"},
+                       {"id": "1", "question": "附件1有哪些重点领域"}, {"question": "信息公开选项是什么"},
+                       {"id": [1], "question": "附件2是什么"}, {"id": "x", "question": "联系点怎么设"}])
+    assert run_batch(src, out, assistant=EchoAssistant(), log=lambda m: None) == PARTIAL
+    got = _lines(out)
+    assert [(r["id"], "error" in r) for r in got] == [("1", False), (None, True), ("1", True), ("4", False),
+                                                        (None, True), ("x", False)]
+    assert "null" in got[1]["error"] and got[1]["line"] == 2
+    assert "重复" in got[2]["error"] and "repeats line 1" in got[2]["error"]
+    assert "integer" in got[4]["error"]
+
+
+def test_resume_asks_again_what_was_not_answered(tmp_path):
+    src, out = tmp_path / "q.jsonl", tmp_path / "a.jsonl"
+    qs = ["什么时候起施行，有效期几年？", "爆炸了怎么办", "附件2是什么"]
+    _write_jsonl(src, [{"id": i, "question": q} for i, q in enumerate(qs)])
+    assert run_batch(src, out, assistant=EchoAssistant(), log=lambda m: None) == PARTIAL  # "爆炸" fails inside
+    fixed = EchoAssistant()
+    fixed.ask = lambda q, _ask=fixed.ask: _ask(q.replace("爆炸", "施行"))
+    assert run_batch(src, out, assistant=fixed, resume=True, log=lambda m: None) == 0
+    assert fixed.asked == ["施行了怎么办"]  # only the line that had failed
+    last = {r["id"]: r for r in _lines(out)}  # the newest record per id
+    assert all("error" not in r for r in last.values()) and sorted(last) == ["0", "1", "2"]
+
+
+def test_csv_with_bad_bytes_reports_that_row_only(tmp_path):
+    src, out = tmp_path / "q.csv", tmp_path / "a.jsonl"
+    src.write_bytes("id,question\na,什么时候起施行？\nb,".encode() + b"\xff\xfe\xe6" + "\nc,附件2是什么\n".encode())
+    assert run_batch(src, out, assistant=EchoAssistant(), log=lambda m: None) == PARTIAL
+    got = _lines(out)
+    assert [r["id"] for r in got] == ["a", "b", "c"] and "error" in got[1] and "verdict" in got[2]

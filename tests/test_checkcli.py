@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from assistant.checkcli import CHECKLIST, check_payload
+from assistant.checkcli import check_payload, checklist_items
 from assistant.cli import main
 from assistant.errors import InvalidInputError
 from assistant.extract import check_text
@@ -63,7 +63,8 @@ def test_payload_shape_and_checklist():
     assert set(r) == {"decision", "fired", "excepted", "open_conditions", "preconditions", "understood", "checklist"}
     assert r["decision"] == "prohibited"
     assert set(r["fired"][0]) == {"rule_id", "clause_id", "effect", "matched", "explanation", "quote"}
-    assert [c["clause_id"] for c in r["checklist"]] == [cid for cid, _ in CHECKLIST] and len(CHECKLIST) == 15
+    items = checklist_items()  # derived from rules.toml: every 附件2 item a prohibiting rule rests on
+    assert [c["clause_id"] for c in r["checklist"]] == [cid for cid, _ in items] and len(items) == 15
     status = {c["clause_id"]: c["status"] for c in r["checklist"]}
     assert status["附件2/一/（一）"] == status["附件2/二/（六）"] == "triggered"
     assert status["附件2/二/（三）"] == "clear" and status["附件2/二/（七）"] == "unknown"
@@ -104,3 +105,12 @@ def test_payload_errors_list_valid_values(payload, words):
 def test_payload_and_free_text_agree():
     r = check_payload({"purchaser": "公益二类事业单位", "service": "保洁服务"})
     assert r["decision"] == check_text("公益二类事业单位想购买保洁服务，可以吗？").decision == "prohibited"
+
+
+@pytest.mark.parametrize("argv", [["check", "--service", "物业\udcff服务"], ["check", "--purchaser", "\udcff"]])
+def test_undecodable_arguments_are_exit_2_with_a_message(argv, capsys):
+    """A terminal in another encoding hands Python lone surrogates (surrogateescape): a message, not a traceback."""
+    from assistant.cli import main
+
+    assert main(argv) == 2
+    assert "surrogate" in capsys.readouterr().err

@@ -309,15 +309,16 @@ def test_app_serves_api_and_ui_on_one_port():
 @pytest.fixture()
 def fake_start(monkeypatch):
     """app.main with the assistant and the server replaced: returns what uvicorn would have been given."""
-    import uvicorn
+    import app
 
     from assistant.chain import Assistant
 
     loads, runs = [], []
     monkeypatch.setattr(Assistant, "load", classmethod(lambda cls, settings=None, **kw: loads.append(settings)
                                                        or EchoAssistant()))
-    monkeypatch.setattr(uvicorn, "run", lambda app, host, port, **kw: runs.append((host, port)))
-    for var in ("ASSISTANT_HOST", "ASSISTANT_PORT", "ASSISTANT_API_TOKEN"):
+    monkeypatch.setattr(app, "bind", lambda host, port: (host, port))  # no real socket: tests never bind 7860
+    monkeypatch.setattr(app, "serve", lambda served, sock, workers=1: runs.append(sock))
+    for var in ("ASSISTANT_HOST", "ASSISTANT_PORT", "ASSISTANT_API_TOKEN", "ASSISTANT_WORKERS"):
         monkeypatch.delenv(var, raising=False)
     return loads, runs
 
@@ -341,3 +342,68 @@ def test_binding_beyond_loopback_needs_a_token(fake_start, monkeypatch, capsys):
     assert "ASSISTANT_API_TOKEN" in capsys.readouterr().err and not loads and not runs
     monkeypatch.setenv("ASSISTANT_API_TOKEN", "s3cret")
     assert app.main(["--host", "0.0.0.0", "--api-only"]) == 0 and runs[-1] == ("0.0.0.0", 7860)
+
+
+def test_a_taken_port_exits_5_with_a_message_before_loading(monkeypatch, capsys):
+    import socket
+
+    import app
+    from assistant.chain import Assistant
+
+    loads = []
+    monkeypatch.setattr(Assistant, "load", classmethod(lambda cls, settings=None, **kw: loads.append(1)))
+    monkeypatch.delenv("ASSISTANT_API_TOKEN", raising=False)
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen(1)
+        port = taken.getsockname()[1]
+        assert app.main(["--api-only", "--port", str(port)]) == 5
+    err = capsys.readouterr().err
+    assert f"端口 {port} 已被占用" in err and "--port" in err and not loads
+
+
+def test_bind_gives_a_listening_socket_on_a_free_port():
+    import app
+
+    sock = app.bind("127.0.0.1", 0)
+    try:
+        assert sock.getsockname()[0] == "127.0.0.1" and sock.getsockname()[1] > 0
+    finally:
+        sock.close()
+
+
+def test_workers_need_api_only(fake_start, capsys):
+    import app
+
+    loads, runs = fake_start
+    assert app.main(["--workers", "2"]) == 2 and not runs
+    assert "--api-only" in capsys.readouterr().err
+
+
+def test_ui_answers_several_questions_at_once():
+    """A heavy question must not queue everyone else: the ask events allow several at a time."""
+    from assistant.ui import build_demo
+
+    demo = build_demo(EchoAssistant())
+    limits = {fn.concurrency_limit for fn in demo.fns.values() if getattr(fn.fn, "__name__", "") == "respond"}
+    assert limits and all(isinstance(n, int) and n > 1 for n in limits)
+
+
+def test_ui_login_is_rate_limited_per_client():
+    from fastapi.testclient import TestClient
+
+    import app
+
+    client = TestClient(app.create_app(EchoAssistant(), token="s3cret"), raise_server_exceptions=False)
+    codes = [client.post("/login", data={"username": "x", "password": f"guess{i}"}).status_code for i in range(11)]
+    assert codes[:10] == [400] * 10 and codes[10] == 429
+    r = client.post("/login", data={"username": "x", "password": "s3cret"})
+    assert r.status_code == 429 and "次数过多" in r.json()["error"]["zh"]
+    fresh = TestClient(app.create_app(EchoAssistant(), token="s3cret"), raise_server_exceptions=False)
+    assert fresh.post("/login", data={"username": "x", "password": "s3cret"}).status_code == 200
+
+
+def test_a_lone_surrogate_question_gets_a_message_the_page_can_carry(handlers):
+    history, page, src, box = handlers.respond("\ud800施行日期", [])
+    assert history[0][0] == "error" and "孤立代理项" in page
+    page.encode("utf-8")  # gradio sends the page as JSON: it must be valid Unicode

@@ -1,7 +1,7 @@
 """Measure the free-text checker on held-out questions: prohibited recall, false-prohibition rate,
 4-way accuracy, clause hit rate and time per question. Not a test: run it and read the numbers.
 
-    /work/venv/bin/python tests/data/measure_checker.py [FILE.jsonl ...] [--split heldout]
+    python tests/data/measure_checker.py [FILE.jsonl ...] [--split heldout]
 
 A row needs `question` and `expected_verdict`; `expected_clause` (str) or `expected_clauses` (list) is
 optional. "info" and "not_covered" rows are right when the checker stays silent (applies=False or
