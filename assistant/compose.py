@@ -86,13 +86,13 @@ def checker_part(corpus: Corpus, part) -> PartResult:
     rules = tuple(RuleHit(f.rule_id, f.clause_id, tuple(f.matched)) for f in part.verdict.fired)
     decision = Decision(part.verdict.decision)
     if decision is not Decision.PROHIBITED and (kind := not_held(part.text)):  # "广东省能不能买养老服务"
-        return PartResult(part.text, Decision.NOT_COVERED, (), (_not_held(kind),), understood=part.understood,
+        return PartResult(part.text, Decision.NOT_COVERED, (), (_not_held(kind, corpus),), understood=part.understood,
                           nearest=corpus.get(cites[0].clause_id) if cites else None)
     # "社会组织承接，增值税税率是6%还是3%？": the parties make a rule fire, but what is asked is a value the
     # deciding clauses do not state. A prohibition always stands; a permission does not answer the question.
     if decision is not Decision.PROHIBITED and (missing := _only_value_asked(
             part.text, [corpus.get(f.clause_id).text for f in firings])):
-        return PartResult(part.text, Decision.NOT_COVERED, (), (_not_stated(missing),))
+        return PartResult(part.text, Decision.NOT_COVERED, (), (_not_stated(missing, corpus),))
     return PartResult(part.text, decision, cites, reasons, rules, tuple(part.verdict.open_conditions), part.understood,
                       tuple(getattr(part.verdict, "preconditions", ())))
 
@@ -114,7 +114,7 @@ def retrieval_part(corpus: Corpus, text: str, refs: Sequence[Clause], hits, rele
     if meta := metadata_asked(text):  # 文号, 发文机关, 主送, 施行/到期: from the metadata and those clauses
         return metadata_part(corpus, text, meta)
     if kind := not_held(text):  # a list, a formula, another document or province…: nearest is not an answer
-        return PartResult(text, Decision.NOT_COVERED, (), (_not_held(kind),), nearest=hits[0].clause if hits else None)
+        return PartResult(text, Decision.NOT_COVERED, (), (_not_held(kind, corpus),), nearest=hits[0].clause if hits else None)
     if not hits or not relevant:
         return PartResult(text, Decision.NOT_COVERED, (), (), nearest=hits[0].clause if hits else None)
     top = hits[0]
@@ -127,7 +127,7 @@ def retrieval_part(corpus: Corpus, text: str, refs: Sequence[Clause], hits, rele
     # Nearest is not an answer: a question asking for an amount, a rate, a time limit… is answered only
     # by a clause that states one (assistant/answerable.py).
     if missing := missing_value(text, [h.clause.text for h in cited]):
-        return PartResult(text, Decision.NOT_COVERED, (), (_not_stated(missing),), nearest=top.clause)
+        return PartResult(text, Decision.NOT_COVERED, (), (_not_stated(missing, corpus),), nearest=top.clause)
     return PartResult(text, Decision.INFO, tuple(cites), (f"依据{top.clause.label}的规定。",))
 
 
@@ -157,13 +157,13 @@ def metadata_part(corpus: Corpus, text: str, kinds: Sequence[str]) -> PartResult
     return PartResult(text, Decision.INFO, unique_clauses(cites), ("".join(reasons),))
 
 
-def _not_held(kind: str) -> str:
-    return (f"本通知（湘财综〔2022〕28号）没有规定您所问的{describe_not_held(kind)}，无法据此给出结论；"
+def _not_held(kind: str, corpus: Corpus) -> str:
+    return (f"本通知（{corpus.document.doc_id}）没有规定您所问的{describe_not_held(kind)}，无法据此给出结论；"
             "请查阅相关文件或咨询财政部门。")
 
 
-def _not_stated(missing) -> str:
-    return (f"本通知（湘财综〔2022〕28号）没有规定您所问的{describe(missing)}，无法据此给出结论；"
+def _not_stated(missing, corpus: Corpus) -> str:
+    return (f"本通知（{corpus.document.doc_id}）没有规定您所问的{describe(missing)}，无法据此给出结论；"
             "请查阅其他相关规定或咨询财政部门。")
 
 
@@ -226,7 +226,7 @@ def compose(question: str, parts: Sequence[PartResult], corpus: Corpus, *, hits=
         if p.reasons:
             body.append(head + " ".join(p.reasons))
         elif p.decision == Decision.NOT_COVERED:
-            body.append(head + "本通知（湘财综〔2022〕28号）对此没有作出规定，无法据此给出结论；"
+            body.append(head + f"本通知（{corpus.document.doc_id}）对此没有作出规定，无法据此给出结论；"
                                "请查阅其他相关规定或咨询财政部门。")
         elif head:
             body.append(head)

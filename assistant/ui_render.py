@@ -256,14 +256,14 @@ def error_html(message: str) -> str:
 
 
 WELCOME = ('<div class="welcome"><div class="welcome-title">请用自己的话提问</div>'
-           '<div>例如：“公益一类事业单位能承接政府购买服务吗？”本助手只依据湘财综〔2022〕28号及其附件作答，'
+           '<div>例如：“公益一类事业单位能承接政府购买服务吗？”本助手只依据{doc_id}及其附件作答，'
            '每个结论都标明所依据的条款，点击条款即可在原文中看到被引用的原句。</div></div>')
 
 
 def transcript_html(history: Sequence[tuple], corpus) -> str:
     """history: ("answer", Answer) | ("error", question, message) entries, oldest first."""
     if not history:
-        return f'<div class="transcript">{WELCOME}</div>'
+        return f'<div class="transcript">{WELCOME.format(doc_id=esc(corpus.document.doc_id))}</div>'
     out = ['<div class="transcript">']
     for n, entry in enumerate(history, 1):
         out.append(f'<div class="exchange" data-n="{n}">')
