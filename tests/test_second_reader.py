@@ -136,3 +136,56 @@ def test_checker_prohibition_stands(plain, shipped, question):
 def test_settings_can_turn_the_learned_reader_off(bigram_index, plain):
     settings, _ = bigram_index
     assert load_second_readers(settings.with_(second_reader="off"), plain.rules) == ()
+
+
+# ---- the index stage -------------------------------------------------------------------------------------
+
+class NoEmbedding:
+    """Same model id as BigramEmbeddings(), but embedding fails: proves a stage did not re-embed."""
+
+    def __init__(self):
+        from assistant.embed import BigramEmbeddings
+
+        self.model_id = BigramEmbeddings().model_id
+
+    def embed_documents(self, texts):
+        raise AssertionError("re-embedded the clauses")
+
+    def embed_query(self, text):
+        raise AssertionError("embedded a query")
+
+
+def test_a_missing_or_stale_learned_reader_is_retrained_alone(tmp_path):
+    import json
+    import shutil
+
+    from assistant.embed import BigramEmbeddings
+    from assistant.index import MANIFEST, ensure_index
+
+    s = Settings(index_dir=tmp_path / "index")
+    first = ensure_index(s, embeddings=BigramEmbeddings())
+    assert ensure_index(s, embeddings=NoEmbedding()) == first  # current: a no-op
+    shutil.rmtree(s.index_dir / first.build / "learned")
+    said: list[str] = []
+    again = ensure_index(s, embeddings=NoEmbedding(), log=said.append)
+    assert again.build == first.build and again.learned == first.learned and said
+    assert load_reader(s.index_dir / again.build / "learned") is not None
+    data = json.loads((s.index_dir / MANIFEST).read_text("utf-8"))
+    data["learned"] = "v0:old"  # e.g. the gold file or the learner changed
+    (s.index_dir / MANIFEST).write_text(json.dumps(data), "utf-8")
+    assert ensure_index(s, embeddings=NoEmbedding()).learned == first.learned
+
+
+def test_an_index_from_before_the_learned_reader_still_loads(tmp_path):
+    import json
+
+    from assistant.embed import BigramEmbeddings
+    from assistant.index import MANIFEST, ensure_index, read_manifest
+
+    s = Settings(index_dir=tmp_path / "index")
+    ensure_index(s, embeddings=BigramEmbeddings())
+    data = json.loads((s.index_dir / MANIFEST).read_text("utf-8"))
+    del data["learned"]
+    (s.index_dir / MANIFEST).write_text(json.dumps(data), "utf-8")
+    assert read_manifest(s.index_dir).learned == ""
+    assert load_second_readers(s, load_rules()) == ()  # regex reader only until the index catches up
