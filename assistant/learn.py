@@ -123,14 +123,18 @@ def calibrate(logits, labels: Sequence[str], classes: Sequence[str]) -> float:
 
 
 def choose_threshold(p_prohibited, examples: Sequence[Example]) -> tuple[float, list[dict]]:
-    """The act-on threshold: the one maximising (regex-missed prohibitions the learned reader flags) −
-    (cases the regex reader got right that a flag would turn to conditional). Ties → the higher threshold."""
+    """The act-on threshold: the one maximising (regex-missed prohibitions the learned reader flags) + (gold
+    conditionals the regex reader missed that a flag makes right) − (right answers a flag would turn to
+    conditional). Ties → the higher threshold. The regex reader was tuned on dev, so its dev errors are few
+    and this choice leans cautious (dev 5-fold: 0.8; net +2 of 15 flagged)."""
     rows = []
     for t in THRESHOLDS:
         flag = [p >= t and e.checker != "prohibited" for p, e in zip(p_prohibited, examples)]
         caught = sum(f and e.label.startswith(PROHIBITED) for f, e in zip(flag, examples))
-        right = sum(f and e.label == "conditional" for f, e in zip(flag, examples))
-        harmed = sum(f and not e.label.startswith(PROHIBITED) and e.checker == e.label for f, e in zip(flag, examples))
+        right = sum(f and e.label == "conditional" != e.checker for f, e in zip(flag, examples))
+        # a right answer other than conditional that the flag would turn into conditional
+        harmed = sum(f and e.label == e.checker and e.label != "conditional" and not e.label.startswith(PROHIBITED)
+                     for f, e in zip(flag, examples))
         rows.append({"threshold": t, "flagged": int(sum(flag)), "caught_prohibited": int(caught),
                      "now_right_conditional": int(right), "harmed": int(harmed), "net": int(caught + right - harmed)})
     best = max(rows, key=lambda r: (r["net"], r["threshold"]))

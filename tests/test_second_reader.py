@@ -189,3 +189,16 @@ def test_an_index_from_before_the_learned_reader_still_loads(tmp_path):
     (s.index_dir / MANIFEST).write_text(json.dumps(data), "utf-8")
     assert read_manifest(s.index_dir).learned == ""
     assert load_second_readers(s, load_rules()) == ()  # regex reader only until the index catches up
+
+
+def test_threshold_counts_caught_prohibitions_against_harmed_answers():
+    from assistant.learn import Example, choose_threshold
+
+    ex = [Example("a", "prohibited:附件2/二/（五）", "allowed"),  # regex missed it: a flag catches it
+          Example("b", "conditional", "allowed"),  # a flag makes it right
+          Example("c", "allowed", "allowed"),  # a flag harms it
+          Example("d", "conditional", "conditional")]  # stays conditional either way
+    t, rows = choose_threshold([0.9, 0.9, 0.6, 0.6], ex)
+    at = {r["threshold"]: r for r in rows}
+    assert (at[0.5]["caught_prohibited"], at[0.5]["now_right_conditional"], at[0.5]["harmed"]) == (1, 1, 1)
+    assert at[0.85]["net"] == 2 and t == 0.9  # ties go to the higher threshold
