@@ -64,7 +64,7 @@ def build_chain(corpus: Corpus, rules, retriever, *, today: Callable[[], date] =
                 hits, relevant = per_part[i]
                 parts.append(retrieval_part(corpus, p.text, refs[i], hits, relevant))
             if second and not refs[i]:  # a part naming its clause asks what it says, not whether it applies
-                parts[-1] = _second_opinion(parts[-1], p.text, second, corpus)
+                parts[-1] = _second_opinion(parts[-1], p.text, second, corpus, rules)
         if not parts:  # the whole question was instruction-like text
             parts.append(retrieval_part(corpus, q.text, (), (), False))
         nearest = whole[0].clause if whole else None
@@ -84,14 +84,14 @@ def build_chain(corpus: Corpus, rules, retriever, *, today: Callable[[], date] =
     )
 
 
-def _second_opinion(part: PartResult, text: str, readers, corpus: Corpus) -> PartResult:
+def _second_opinion(part: PartResult, text: str, readers, corpus: Corpus, rules) -> PartResult:
     from .second import reconsider
 
     if part.decision is Decision.PROHIBITED:
         return part  # never weakened, and no reader needs to run
     for r in readers:
         if (objection := r.objection(text)) is not None:
-            return reconsider(part, objection, corpus)
+            return reconsider(part, objection, corpus, rules)
     return part
 
 

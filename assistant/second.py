@@ -42,8 +42,9 @@ class LearnedOpinion:
         return Objection("学习模型", prop.clause_id, prop.p_prohibited) if prop else None
 
 
-def reconsider(part: PartResult, objection: Objection | None, corpus: Corpus) -> PartResult:
-    """The part as answered once a second reader's objection is weighed (see the module docstring)."""
+def reconsider(part: PartResult, objection: Objection | None, corpus: Corpus, rules=()) -> PartResult:
+    """The part as answered once a second reader's objection is weighed (see the module docstring). The clause
+    is quoted as its prohibitive rule quotes it, so another part citing the same rule shows one citation."""
     if objection is None or part.decision is Decision.PROHIBITED:
         return part
     if objection.clause_id not in corpus:
@@ -53,7 +54,9 @@ def reconsider(part: PartResult, objection: Objection | None, corpus: Corpus) ->
     how = f"（置信度 {objection.confidence:.2f}）" if objection.confidence is not None else ""
     note = (f"两个读者意见不一：规则检查未认定禁止（原结论：{part.decision.zh}），但{objection.reader}{how}认为"
             f"本问可能属于{clause.label}的禁止情形，因此结论改为视条件，须先核实。")
-    first = cite(corpus, clause.clause_id, clause.text)
+    quote = next((r.quote for r in rules if r.clause_id == clause.clause_id and r.effect is Decision.PROHIBITED),
+                 clause.text)
+    first = cite(corpus, clause.clause_id, quote) or cite(corpus, clause.clause_id, clause.text)
     return replace(part, decision=Decision.CONDITIONAL,
                    citations=(*((first,) if first else ()), *(c for c in part.citations if c.clause_id != clause.clause_id)),
                    reasons=(note, *part.reasons), open_conditions=(check, *part.open_conditions))

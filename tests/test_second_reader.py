@@ -202,3 +202,10 @@ def test_threshold_counts_caught_prohibitions_against_harmed_answers():
     at = {r["threshold"]: r for r in rows}
     assert (at[0.5]["caught_prohibited"], at[0.5]["now_right_conditional"], at[0.5]["harmed"]) == (1, 1, 1)
     assert at[0.85]["net"] == 2 and t == 0.9  # ties go to the higher threshold
+
+
+def test_the_named_clause_is_quoted_as_its_rule_quotes_it(corpus):
+    rules = load_rules()
+    out = reconsider(_part(Decision.ALLOWED), Objection("学习模型", "附件2/一/（二）", 0.9), corpus, rules)
+    quotes = {r.quote for r in rules if r.clause_id == "附件2/一/（二）"}
+    assert out.citations[0].quote in quotes  # so a part whose rule cites it too shows one citation, not two
