@@ -71,7 +71,11 @@ def train_cached(folder: Path, gold: Path = GOLD, *, progress: bool = False) -> 
     import tempfile
 
     train(folder, gold, progress=progress)
-    keep = Path(tempfile.mkdtemp(prefix="xcz-learned-")) / "learned"  # the build folder may be removed later
+    import atexit
+
+    tmp = tempfile.mkdtemp(prefix="xcz-learned-")
+    atexit.register(shutil.rmtree, tmp, ignore_errors=True)
+    keep = Path(tmp) / "learned"  # the build folder may be removed later: keep a copy for this process
     shutil.copytree(folder, keep)
     _TRAINED[key] = keep
 
