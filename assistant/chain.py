@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date
-from typing import Callable
+from typing import Callable, Sequence
 
 from .answer import Answer
 from .compose import PartResult, checker_part, compose, retrieval_part
@@ -24,13 +24,15 @@ class Query:
     text: str  # normalised
 
 
-def build_chain(corpus: Corpus, rules, retriever, *, today: Callable[[], date] = date.today):
+def build_chain(corpus: Corpus, rules, retriever, *, today: Callable[[], date] = date.today,
+                second: Sequence = ()):
     """The LCEL pipeline. `retriever` needs only .search(text) and .relevant(hits).
 
     The checker runs first (pure, < 5 ms): it also splits a multi-part question and strips instruction-like
     text, so reference lookup and retrieval then work on the same parts, and the checker's clauses feed retrieval.
     Retrieval embeds only parts that neither the checker nor an exact clause reference has settled, and of those
-    only the ones its cheaper signals leave open (search_parts)."""
+    only the ones its cheaper signals leave open (search_parts). `second` readers (assistant/second.py) may
+    turn a part the checker does not prohibit into `conditional` with a named check, never the reverse."""
     from langchain_core.runnables import RunnableLambda
 
     from .extract import check_text
@@ -61,6 +63,8 @@ def build_chain(corpus: Corpus, rules, retriever, *, today: Callable[[], date] =
             else:
                 hits, relevant = per_part[i]
                 parts.append(retrieval_part(corpus, p.text, refs[i], hits, relevant))
+            if second and not refs[i]:  # a part naming its clause asks what it says, not whether it applies
+                parts[-1] = _second_opinion(parts[-1], p.text, second, corpus, rules)
         if not parts:  # the whole question was instruction-like text
             parts.append(retrieval_part(corpus, q.text, (), (), False))
         nearest = whole[0].clause if whole else None
@@ -79,6 +83,17 @@ def build_chain(corpus: Corpus, rules, retriever, *, today: Callable[[], date] =
         | RunnableLambda(decide, name="compose")
         | RunnableLambda(verified, name="verify")
     )
+
+
+def _second_opinion(part: PartResult, text: str, readers, corpus: Corpus, rules) -> PartResult:
+    from .second import reconsider
+
+    if part.decision is Decision.PROHIBITED:
+        return part  # never weakened, and no reader needs to run
+    for r in readers:
+        if (objection := r.objection(text)) is not None:
+            return reconsider(part, objection, corpus, rules)
+    return part
 
 
 def search_parts(retriever, parts, refs, text: str) -> list:
@@ -129,19 +144,27 @@ class Assistant:
     """Everything needed to answer, loaded once (model, index, rules) and reused per question."""
 
     def __init__(self, corpus: Corpus, rules, retriever, settings: Settings | None = None,
-                 today: Callable[[], date] = date.today):
+                 today: Callable[[], date] = date.today, second: Sequence = ()):
         self.corpus, self.rules, self.retriever = corpus, rules, retriever
         self.settings = settings or Settings()
-        self.chain = build_chain(corpus, rules, retriever, today=today)
+        self.second, self._today = tuple(second), today
+        self.chain = build_chain(corpus, rules, retriever, today=today, second=self.second)
 
     @classmethod
     def load(cls, settings: Settings | None = None, *, log=None) -> "Assistant":
         from .retrieve import Retriever
         from .rules import load_rules
+        from .second import load_second_readers
 
         settings = settings or Settings.load()
         corpus = load_corpus(settings.corpus_dir)
-        return cls(corpus, load_rules(), Retriever.load(settings, log=log), settings)
+        retriever = Retriever.load(settings, log=log)  # builds the index (and trains the learned reader) if needed
+        rules = load_rules()
+        return cls(corpus, rules, retriever, settings, second=load_second_readers(settings, rules))
+
+    def with_second(self, second: Sequence) -> "Assistant":
+        """The same assistant with other second readers (evals: () is the regex reader alone)."""
+        return Assistant(self.corpus, self.rules, self.retriever, self.settings, self._today, second)
 
     def ask(self, question: object) -> Answer:
         q = validate_question(question, self.settings.max_question_chars)

@@ -5,6 +5,7 @@ Layout under settings.index_dir:
     manifest.json          what the live build is and what made it (model, corpus, splitter, lexicon)
     build-<stamp>/chroma/  the embedded Chroma store (absent in server mode: the collection is on the server)
     build-<stamp>/lexical/ BM25 (bm25s) + each clause's tokens
+    build-<stamp>/learned/ the learned second reader (assistant/learned.py), trained on the dev gold cases
 A rebuild writes a new build-<stamp>/ (and, in server mode, a new collection) and commits by replacing
 manifest.json atomically; only then are older builds removed. A crash midway leaves the old manifest
 pointing at the old, complete build. (The folder itself is not renamed: POSIX cannot rename over a
@@ -22,7 +23,7 @@ import sys
 import time
 import unicodedata
 from collections import Counter
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, fields, replace
 from datetime import datetime, timezone
 from math import log as ln
 from pathlib import Path
@@ -36,6 +37,7 @@ from .settings import Settings
 
 INDEX_VERSION = "4"  # bump when the stored layout or the tokenizer changes: old indexes then rebuild
 MANIFEST = "manifest.json"
+LEARNED = "learned"  # build subfolder of the learned reader
 BATCH = 8  # clauses per embedding call: small enough for a smooth progress bar
 
 
@@ -53,6 +55,7 @@ class Manifest:
     collection: str
     build: str  # folder under index_dir holding this build's files
     built_at: str
+    learned: str = ""  # the learned reader's version and dev-gold hash (assistant/learn.py); "" = none trained
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), ensure_ascii=False, indent=2)
@@ -61,7 +64,7 @@ class Manifest:
 def read_manifest(index_dir: Path) -> Manifest | None:
     try:
         data = json.loads((Path(index_dir) / MANIFEST).read_text("utf-8"))
-        return Manifest(**{f.name: data[f.name] for f in fields(Manifest)})
+        return Manifest(**{f.name: data[f.name] for f in fields(Manifest) if f.name in data})
     except (OSError, ValueError, KeyError, TypeError):
         return None  # missing or from an older layout: treated as no index
 
@@ -377,7 +380,7 @@ def ensure_index(settings: Settings, *, rebuild: bool = False, progress: bool = 
     reason = "按要求重建索引… / rebuilding the index as asked" if rebuild else \
         stale_reason(settings, current, want, client)
     if reason is None:
-        return current
+        return _ensure_learned(settings, current, progress=progress, log=log)
     log(reason)
     if embeddings is None:
         from .embed import make_embeddings
@@ -401,6 +404,7 @@ def build_index(settings: Settings, corpus: Corpus, embeddings, want: dict, *, c
         vectors = _embed(embeddings, [text for _, _, text in docs], progress)
         dims = len(vectors[0])
         Lexical.build(clauses, lexicon_for(settings)).save(build / "lexical")
+        learned = _train_learned(build / LEARNED, progress)
         db = client or chroma_client(settings, build / "chroma")
         col = db.create_collection(collection_name, embedding_function=None,
                                    configuration={"hnsw": {"space": "cosine"}},
@@ -410,10 +414,9 @@ def build_index(settings: Settings, corpus: Corpus, embeddings, want: dict, *, c
         if want["store"] == "embedded":
             export_snapshot(col, build / SNAPSHOT)
         manifest = Manifest(count=len(clauses), documents=len(docs), dimensions=dims, collection=collection_name, build=build.name,
-                            built_at=datetime.now(timezone.utc).isoformat(timespec="seconds"), **want)
-        tmp = index_dir / f".{MANIFEST}.{stamp}"
-        tmp.write_text(manifest.to_json(), "utf-8")
-        os.replace(tmp, index_dir / MANIFEST)  # the commit point
+                            built_at=datetime.now(timezone.utc).isoformat(timespec="seconds"), learned=learned,
+                            **want)
+        _commit(index_dir, manifest)
     except BaseException:
         shutil.rmtree(build, ignore_errors=True)
         if db is not None and want["store"] != "embedded":
@@ -422,6 +425,48 @@ def build_index(settings: Settings, corpus: Corpus, embeddings, want: dict, *, c
     _cleanup(index_dir, keep=build.name)
     if previous and previous.store == want["store"] != "embedded" and previous.collection != collection_name:
         _drop(db, previous.collection)
+    return manifest
+
+
+def _commit(index_dir: Path, manifest: Manifest) -> None:
+    tmp = index_dir / f".{MANIFEST}.{secrets.token_hex(4)}"
+    tmp.write_text(manifest.to_json(), "utf-8")
+    os.replace(tmp, index_dir / MANIFEST)  # the commit point
+
+
+# ---- the learned reader's stage --------------------------------------------------------------
+
+def _train_learned(folder: Path, progress: bool) -> str:
+    """Train the learned reader into `folder`; its key for the manifest ("" when there are no gold cases,
+    e.g. a copy of the package without evals/gold.jsonl: the assistant then runs with the regex reader only)."""
+    from .learn import GOLD, gold_key, train_cached
+
+    if not GOLD.exists():
+        return ""
+    train_cached(folder, GOLD, progress=progress)
+    return gold_key(GOLD)
+
+
+def _ensure_learned(settings: Settings, current: Manifest, *, progress: bool, log) -> Manifest:
+    """An otherwise current index whose learned reader is missing or stale gets only that stage (re)trained
+    into its build, and a new manifest; no re-embedding. A no-op (two stat calls and a hash) when current."""
+    from .learn import GOLD, gold_key
+
+    want = gold_key(GOLD) if GOLD.exists() else ""
+    folder = Path(settings.index_dir) / current.build / LEARNED
+    if current.learned == want and (not want or (folder / "meta.json").exists()):
+        return current
+    log("第二读者（学习模型）需要训练… / training the learned reader")
+    tmp = folder.with_name(f".{LEARNED}-{secrets.token_hex(3)}")
+    try:
+        key = _train_learned(tmp, progress)
+        shutil.rmtree(folder, ignore_errors=True)
+        if tmp.exists():
+            os.replace(tmp, folder)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    manifest = replace(current, learned=key)
+    _commit(Path(settings.index_dir), manifest)
     return manifest
 
 

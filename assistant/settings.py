@@ -45,6 +45,13 @@ class Settings:
     host: str = field(default="127.0.0.1", metadata={"help": "web/API bind address"})
     port: int = field(default=7860, metadata={"help": "web/API port"})
     api_token: str = field(default="", metadata={"help": "required when binding beyond loopback"})
+    second_reader: str = field(default="learned", metadata={"help": "learned (a classifier trained at index time "
+                                                                    "may make an answer conditional) | off"})
+    llm_url: str = field(default="", metadata={"help": "OpenAI-compatible endpoint of an optional LLM fact reader "
+                                                       "(e.g. http://127.0.0.1:8000/v1); empty = off"})
+    llm_model: str = field(default="", metadata={"help": "model name sent to llm_url (servers with one model ignore it)"})
+    llm_timeout: float = field(default=5.0, metadata={"help": "seconds before the LLM reader gives up (then the "
+                                                               "deterministic answer stands)"})
 
     def __post_init__(self) -> None:
         if self.embed_backend not in BACKENDS:
@@ -68,6 +75,11 @@ class Settings:
                 raise ConfigError(f"{name} 必须大于 0，当前为 {getattr(self, name)} / {name} must be > 0")
         if not self.request_budget > 0:
             raise ConfigError(f"request_budget 必须大于 0 秒 / request_budget must be > 0 seconds, got {self.request_budget}")
+        if self.second_reader not in ("learned", "off"):
+            raise ConfigError(f"second_reader 只能是 learned 或 off，当前为 {self.second_reader!r} / "
+                              f"second_reader must be learned or off, got {self.second_reader!r}")
+        if self.llm_timeout <= 0:
+            raise ConfigError(f"llm_timeout 必须大于 0，当前为 {self.llm_timeout} / llm_timeout must be > 0")
         if self.top_k <= 0:
             raise ConfigError(f"top_k 必须大于 0，当前为 {self.top_k} / top_k must be > 0, got {self.top_k}")
 
@@ -87,7 +99,7 @@ class Settings:
             raw = flags.get(f.name)
             if raw is None:
                 raw = env.get(f"ASSISTANT_{f.name.upper()}")
-            if raw is None or raw == "" and f.name not in ("chroma_host", "api_token", "embed_model"):
+            if raw is None or raw == "" and f.name not in ("chroma_host", "api_token", "embed_model", "llm_url"):
                 continue
             values[f.name] = _coerce(f.name, f.type, raw)
         return cls(**values)

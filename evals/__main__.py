@@ -1,6 +1,8 @@
 """`python -m evals` — run the gold set through the assistant in process and print the metrics.
 
-    python -m evals [--gold FILE] [--split dev|heldout|all] [--report DIR] [--baseline] [--gate]
+    python -m evals [--gold FILE] [--split dev|heldout|all] [--report DIR] [--baseline] [--gate] [--no-readers]
+
+Besides the shipped chain's metrics it prints each reader alone and combined (evals/readers.py).
 
 Exit codes: 0 ok · 1 the gate failed (or the assistant could not load) · 2 bad gold file, thresholds file
 or arguments · 130 interrupted. Metric definitions: evals/metrics.py."""
@@ -87,6 +89,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--baseline", action="store_true", help="同时评测朴素 LangChain RAG / also score the plain RAG")
     p.add_argument("--gate", action="store_true", help="低于阈值时退出码为 1 / exit 1 when below thresholds")
     p.add_argument("--thresholds", type=Path, default=DEFAULT_THRESHOLDS, help="阈值文件 / thresholds TOML")
+    p.add_argument("--no-readers", action="store_true",
+                   help="不单独评测各读者 / skip the per-reader rows (regex alone, learned alone, combined)")
     p.add_argument("--limit", type=int, metavar="N", help="只跑前 N 条 / only the first N cases (smoke runs)")
     p.add_argument("--suggest-thresholds", action="store_true",
                    help="打印按本次结果建议的阈值 TOML / print thresholds just under this run's metrics")
@@ -140,6 +144,10 @@ def _run(args, assistant, embeddings) -> int:
     }
     results = run_cases(cases, assistant, clause_texts)
     run.update(summarize(results))
+    if not args.no_readers:
+        from .readers import reader_rows
+
+        run["readers"] = reader_rows(cases, assistant, results, clause_texts, run_cases=run_cases, split=args.split)
 
     if args.baseline:
         from .baseline import run_baseline
@@ -166,6 +174,10 @@ def _run(args, assistant, embeddings) -> int:
     from .report import terminal, write_report
 
     print(terminal(run))
+    if run.get("readers"):
+        from .readers import table
+
+        print(table(run["readers"]))
     if args.suggest_thresholds:
         print("\n" + thresholds_toml(suggest_thresholds(run["metrics"]), split=args.split, n=len(cases)))
     if args.report:

@@ -1,0 +1,212 @@
+"""The learned second reader: numpy scoring equals scikit-learn's, it is trained at index time, and in the
+chain it can only make an answer more careful — conditional with the named check — never less."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import pytest
+
+from assistant.chain import Assistant
+from assistant.compose import PartResult
+from assistant.learned import LearnedReader, label_of, load_reader
+from assistant.rules import load_rules
+from assistant.second import LearnedOpinion, Objection, load_second_readers, reconsider
+from assistant.settings import Settings
+from assistant.verdict import Decision
+
+TOY = [("能不能招临时工", "prohibited:附件2/二/（五）"), ("可以派遣劳务人员吗", "prohibited:附件2/二/（五）"),
+       ("买保洁服务可以吗", "allowed"), ("买物业服务行吗", "allowed"), ("什么时候施行", "info"),
+       ("有效期到哪天", "info"), ("修路能买吗", "prohibited:附件2/二/（三）"), ("装修办公楼可以买吗", "prohibited:附件2/二/（三）")]
+
+
+def test_numpy_scoring_equals_sklearn():
+    import numpy as np
+
+    from assistant.learn import _fit
+
+    vec, clf = _fit([t for t, _ in TOY], [y for _, y in TOY])
+    reader = LearnedReader(vec.vocabulary_, vec.idf_, clf.coef_, clf.intercept_, clf.classes_, 1.0, 0.8)
+    texts = [t for t, _ in TOY] + ["请临时工来修路", "完全无关的话"]
+    ours = np.array([reader.probabilities(t) for t in texts])
+    assert np.allclose(ours, clf.predict_proba(vec.transform(texts)), atol=1e-9)
+
+
+def test_labels_name_the_deciding_clause_of_a_prohibition():
+    assert label_of("prohibited", ["附件2/二/（三）", "正文/三/（二）"]) == "prohibited:附件2/二/（三）"
+    assert label_of("allowed", ["附件2/一/（一）"]) == "allowed"
+
+
+def test_trained_at_index_time_and_recorded(bigram_index):
+    settings, manifest = bigram_index
+    assert manifest.learned.startswith("v")
+    reader = load_reader(settings.index_dir / manifest.build / "learned")
+    assert reader is not None and 0.0 < reader.threshold < 1.0 and reader.temperature > 0
+    assert any(lab.startswith("prohibited:附件2/") for lab in reader.labels)
+
+
+def test_ask_does_not_import_sklearn(bigram_index):
+    import subprocess
+    import sys
+
+    settings, manifest = bigram_index
+    code = ("import sys; from pathlib import Path; from assistant.learned import load_reader; "
+            f"r = load_reader(Path({str(settings.index_dir / manifest.build / 'learned')!r})); "
+            "r.propose('能不能招临时工'); print('sklearn' in sys.modules)")
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout.strip() == "False"
+
+
+# ---- combination ---------------------------------------------------------------------------------------
+
+def _part(decision: Decision) -> PartResult:
+    return PartResult("问题", decision, (), ("原来的理由",), open_conditions=("财政已安排预算",))
+
+
+def test_an_objection_makes_a_permission_conditional_with_the_named_check(corpus):
+    out = reconsider(_part(Decision.ALLOWED), Objection("学习模型", "附件2/二/（五）", 0.93), corpus)
+    assert out.decision is Decision.CONDITIONAL
+    assert out.citations[0].clause_id == "附件2/二/（五）"
+    assert "附件2/二/（五）" in out.open_conditions[0] and "请核实" in out.open_conditions[0]
+    assert "两个读者意见不一" in out.reasons[0] and "0.93" in out.reasons[0]
+
+
+def test_a_prohibition_is_never_weakened(corpus):
+    part = _part(Decision.PROHIBITED)
+    assert reconsider(part, Objection("学习模型", "附件2/二/（五）", 0.99), corpus) is part
+
+
+@dataclass
+class Always:
+    """A fake second reader that objects to every part with one clause."""
+
+    clause_id: str
+
+    def objection(self, text):
+        return Objection("学习模型", self.clause_id, 0.9)
+
+
+@pytest.fixture(scope="module")
+def plain(bigram_retriever, corpus):
+    return Assistant(corpus, load_rules(), bigram_retriever, Settings(), today=lambda: date(2026, 11, 26))
+
+
+def test_chain_hook_with_a_fake_reader(plain):
+    a = plain.with_second((Always("附件2/二/（八）"),)).ask("社区想请社工机构开展养老服务，可以吗？")
+    assert a.verdict == "conditional" and a.citations[0].clause_id == "附件2/二/（八）"
+    assert "两个读者意见不一" in a.answer and a.rules == plain.ask("社区想请社工机构开展养老服务，可以吗？").rules
+    pro = plain.with_second((Always("附件2/二/（八）"),)).ask("能不能把新建教学楼和物业打包成购买服务？")
+    assert pro.verdict == "prohibited" and pro.citations[0].clause_id == "附件2/二/（三）"
+    ref = plain.with_second((Always("附件2/二/（八）"),)).ask("附件2第二部分第四项是什么")
+    assert ref.verdict == "info"  # a part naming its clause asks what it says
+
+
+# ---- the real learned reader on invented phrasings (not from the gold file) --------------------------------
+
+@pytest.fixture(scope="module")
+def shipped(bigram_index, plain):
+    settings, _ = bigram_index
+    second = load_second_readers(settings.with_(llm_url=""), plain.rules)
+    assert any(isinstance(s, LearnedOpinion) for s in second)
+    return plain.with_second(second)
+
+
+@pytest.mark.parametrize("question, regex, clause", [
+    # the regex reader reads a permitted consultancy; the decision itself is handed over
+    ("想让咨询公司直接决定明年的财政补贴怎么分，我们照着执行，可以买这个服务吗？", "allowed", "附件2/二/（二）"),
+    # 公益岗位 said as 公益岗位给失业人员: the regex reader sees a service with only the general preconditions open
+    # (allowed with 前提); the learned reader's prohibition makes it conditional, never silently allowed
+    ("街道准备设一批公益岗位给失业人员，能走购买服务吗？", "allowed", "附件2/二/（五）"),
+])
+def test_disagreement_becomes_conditional_with_the_named_clause(plain, shipped, question, regex, clause):
+    assert str(plain.ask(question).verdict) == regex
+    a = shipped.ask(question)
+    assert a.verdict == "conditional" and a.citations[0].clause_id == clause
+    assert "两个读者意见不一" in a.answer and clause in a.summary
+
+
+@pytest.mark.parametrize("question", [
+    "把采购一批电脑和打印机算成购买服务，行吗？",
+    "给退休老干部安排一次外出疗养，能作为政府购买服务吗？",  # the learned reader is unsure; the rule decides
+])
+def test_checker_prohibition_stands(plain, shipped, question):
+    assert plain.ask(question).verdict == "prohibited"
+    assert shipped.ask(question).verdict == "prohibited"
+
+
+def test_settings_can_turn_the_learned_reader_off(bigram_index, plain):
+    settings, _ = bigram_index
+    assert load_second_readers(settings.with_(second_reader="off"), plain.rules) == ()
+
+
+# ---- the index stage -------------------------------------------------------------------------------------
+
+class NoEmbedding:
+    """Same model id as BigramEmbeddings(), but embedding fails: proves a stage did not re-embed."""
+
+    def __init__(self):
+        from assistant.embed import BigramEmbeddings
+
+        self.model_id = BigramEmbeddings().model_id
+
+    def embed_documents(self, texts):
+        raise AssertionError("re-embedded the clauses")
+
+    def embed_query(self, text):
+        raise AssertionError("embedded a query")
+
+
+def test_a_missing_or_stale_learned_reader_is_retrained_alone(tmp_path):
+    import json
+    import shutil
+
+    from assistant.embed import BigramEmbeddings
+    from assistant.index import MANIFEST, ensure_index
+
+    s = Settings(index_dir=tmp_path / "index")
+    first = ensure_index(s, embeddings=BigramEmbeddings())
+    assert ensure_index(s, embeddings=NoEmbedding()) == first  # current: a no-op
+    shutil.rmtree(s.index_dir / first.build / "learned")
+    said: list[str] = []
+    again = ensure_index(s, embeddings=NoEmbedding(), log=said.append)
+    assert again.build == first.build and again.learned == first.learned and said
+    assert load_reader(s.index_dir / again.build / "learned") is not None
+    data = json.loads((s.index_dir / MANIFEST).read_text("utf-8"))
+    data["learned"] = "v0:old"  # e.g. the gold file or the learner changed
+    (s.index_dir / MANIFEST).write_text(json.dumps(data), "utf-8")
+    assert ensure_index(s, embeddings=NoEmbedding()).learned == first.learned
+
+
+def test_an_index_from_before_the_learned_reader_still_loads(tmp_path):
+    import json
+
+    from assistant.embed import BigramEmbeddings
+    from assistant.index import MANIFEST, ensure_index, read_manifest
+
+    s = Settings(index_dir=tmp_path / "index")
+    ensure_index(s, embeddings=BigramEmbeddings())
+    data = json.loads((s.index_dir / MANIFEST).read_text("utf-8"))
+    del data["learned"]
+    (s.index_dir / MANIFEST).write_text(json.dumps(data), "utf-8")
+    assert read_manifest(s.index_dir).learned == ""
+    assert load_second_readers(s, load_rules()) == ()  # regex reader only until the index catches up
+
+
+def test_threshold_counts_caught_prohibitions_against_harmed_answers():
+    from assistant.learn import Example, choose_threshold
+
+    ex = [Example("a", "prohibited:附件2/二/（五）", "allowed"),  # regex missed it: a flag catches it
+          Example("b", "conditional", "allowed"),  # a flag makes it right
+          Example("c", "allowed", "allowed"),  # a flag harms it
+          Example("d", "conditional", "conditional")]  # stays conditional either way
+    t, rows = choose_threshold([0.9, 0.9, 0.6, 0.6], ex)
+    at = {r["threshold"]: r for r in rows}
+    assert (at[0.5]["caught_prohibited"], at[0.5]["now_right_conditional"], at[0.5]["harmed"]) == (1, 1, 1)
+    assert at[0.85]["net"] == 2 and t == 0.9  # ties go to the higher threshold
+
+
+def test_the_named_clause_is_quoted_as_its_rule_quotes_it(corpus):
+    rules = load_rules()
+    out = reconsider(_part(Decision.ALLOWED), Objection("学习模型", "附件2/一/（二）", 0.9), corpus, rules)
+    quotes = {r.quote for r in rules if r.clause_id == "附件2/一/（二）"}
+    assert out.citations[0].quote in quotes  # so a part whose rule cites it too shows one citation, not two
