@@ -36,6 +36,7 @@ class Case:
     tags: tuple[str, ...] = ()
     split: str | None = None
     line: int = 0  # 1-based line in the gold file (for messages)
+    expected_parts: tuple[str, ...] = ()  # per-part verdicts in the order asked (multi-part cases)
 
 
 def _fail(path: Path | str, line: int, zh: str, en: str) -> GoldFormatError:
@@ -73,8 +74,15 @@ def parse_case(obj: object, *, path: Path | str = "<gold>", line: int = 0) -> Ca
         id=obj["id"], question=obj["question"], expected_verdict=verdict, expected_clauses=clauses,
         key_facts=_strings(obj.get("key_facts") or [], "key_facts", path, line),
         tags=_strings(obj.get("tags") or [], "tags", path, line),
-        split=split, line=line,
+        split=split, line=line, expected_parts=_verdicts(obj.get("expected_parts") or [], path, line),
     )
+
+
+def _verdicts(value, path, line: int) -> tuple[str, ...]:
+    parts = _strings(value, "expected_parts", path, line)
+    if bad := [v for v in parts if v not in VERDICTS]:
+        raise _fail(path, line, f"expected_parts 含无效结论 {bad}", f"expected_parts has invalid verdicts {bad}")
+    return parts
 
 
 def load_gold(path: Path | str = DEFAULT_GOLD) -> list[Case]:

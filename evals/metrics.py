@@ -17,6 +17,9 @@ Definitions (every rate is a fraction in [0, 1]; None when its denominator is em
 - prohibited_recall: gold prohibited predicted prohibited.
 - false_prohibition_rate: predicted prohibited among gold non-prohibited cases (lower is better).
 - not_covered_accuracy: gold not_covered predicted not_covered (recall).
+- info_precision: predicted info whose gold verdict is info (an info answer quotes a clause as if it answered).
+- parts_exact: over cases with expected_parts, the answer's per-part verdicts equal them, in order and count;
+  part_verdict_accuracy: the same per part, aligned by position (a missing part counts as wrong).
 - quote_verbatim_rate: citations whose quote == clause.text[start:end] (unknown clause → not verbatim),
   over all citations of all cases.
 - key_fact_coverage: key facts found in summary + answer + quotes (whitespace ignored on both sides),
@@ -60,6 +63,8 @@ class CaseResult:
     latency_ms: float
     error: str = ""
     summary: str = ""
+    expected_parts: tuple[str, ...] = ()
+    predicted_parts: tuple[str, ...] = ()
 
     @property
     def verdict_ok(self) -> bool:
@@ -110,6 +115,8 @@ def score_case(case: Case, answer: Mapping | None, latency_ms: float, clause_tex
         quotes=quotes, quotes_verbatim=verbatim, facts=len(case.key_facts),
         facts_found=len(case.key_facts) - len(missing), facts_in_quotes=in_quotes, missing_facts=missing,
         latency_ms=float(latency_ms), error=error, summary=str(answer.get("summary") or ""),
+        expected_parts=case.expected_parts,
+        predicted_parts=tuple(str(p.get("verdict")) for p in answer.get("parts") or [] if isinstance(p, Mapping)),
     )
 
 
@@ -140,6 +147,7 @@ def aggregate(results: Sequence[CaseResult]) -> dict:
     quotes = sum(r.quotes for r in rs)
     facts = sum(r.facts for r in rs)
     lat = [r.latency_ms for r in rs]
+    multi = [r for r in rs if r.expected_parts]
     return {
         "cases": len(rs),
         "errors": sum(1 for r in rs if r.error),
@@ -156,6 +164,11 @@ def aggregate(results: Sequence[CaseResult]) -> dict:
         "false_prohibition_rate": _rate(r.predicted_verdict == "prohibited" for r in rs
                                         if r.expected_verdict != "prohibited"),
         "not_covered_accuracy": by_type["not_covered"],
+        "info_precision": _rate(r.expected_verdict == "info" for r in rs if r.predicted_verdict == "info"),
+        "parts_cases": len(multi),
+        "parts_exact": _rate(r.predicted_parts == r.expected_parts for r in multi),
+        "part_verdict_accuracy": _rate(i < len(r.predicted_parts) and r.predicted_parts[i] == v
+                                       for r in multi for i, v in enumerate(r.expected_parts)),
         "citations": quotes,
         "quote_verbatim_rate": sum(r.quotes_verbatim for r in rs) / quotes if quotes else None,
         "key_facts": facts,

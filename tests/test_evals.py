@@ -125,6 +125,30 @@ def test_multi_part_cases_need_every_expected_clause():
     assert (both.hit_at_1, both.expected_cited, both.all_cited) == (True, True, True)
 
 
+def test_per_part_verdicts_and_info_precision():
+    two = Case("m", "问题", "prohibited", ("附件2/二/（三）",), (), ("multi-part",), "dev", 1,
+               expected_parts=("allowed", "prohibited"))
+    parts = lambda *vs: {**answer(), "parts": [{"verdict": v} for v in vs]}  # noqa: E731
+    swapped = score_case(two, parts("prohibited", "allowed"), 5, TEXTS)
+    right = score_case(two, parts("allowed", "prohibited"), 5, TEXTS)
+    dropped = score_case(two, parts("prohibited"), 5, TEXTS)
+    assert right.predicted_parts == ("allowed", "prohibited") and swapped.verdict_ok
+    m = aggregate([swapped, right, dropped])
+    assert m["parts_cases"] == 3 and m["parts_exact"] == pytest.approx(1 / 3)
+    assert m["part_verdict_accuracy"] == pytest.approx(2 / 6)  # swapped 0 of 2, right 2 of 2, dropped 0 of 2
+    infos = [score_case(case(v), answer("info"), 5, TEXTS) for v in ("info", "info", "not_covered")]
+    assert aggregate(infos)["info_precision"] == pytest.approx(2 / 3)
+    assert aggregate([right])["info_precision"] is None
+
+
+def test_expected_parts_must_be_verdicts(tmp_path):
+    row = {"id": "a", "question": "问", "expected_verdict": "info", "expected_clauses": [],
+           "expected_parts": ["info", "maybe"]}
+    (tmp_path / "g.jsonl").write_text(json.dumps(row, ensure_ascii=False) + "\n", "utf-8")
+    with pytest.raises(GoldFormatError, match="expected_parts"):
+        load_gold(tmp_path / "g.jsonl")
+
+
 def test_not_covered_cases_are_excluded_from_hit_metrics():
     r = score_case(case("not_covered", clauses=()), answer("not_covered", [cite("正文/施行")]), 5, TEXTS)
     assert (r.hit_at_1, r.hit_at_3, r.expected_cited, r.all_cited) == (None, None, None, None)
