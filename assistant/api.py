@@ -101,9 +101,35 @@ def create_api(assistant, *, token: str = "", app: FastAPI | None = None, settin
     def healthz() -> dict:
         return {"status": "ok", "document": assistant.corpus.document.stamp(), "clauses": len(assistant.corpus.clauses)}
 
+    async def unless_gone(request: Request, fn: Callable, *args):
+        """`in_thread`, abandoned when the client disconnects: a question whose asker has left is not started,
+        and one waiting for a free thread gives its place up (None = the client is gone)."""
+        if await request.is_disconnected():
+            return None
+        done: list = []
+        failed: list[Exception] = []
+        async with anyio.create_task_group() as tg:
+            async def watch() -> None:
+                while not await request.is_disconnected():
+                    await anyio.sleep(0.1)
+                tg.cancel_scope.cancel()
+
+            tg.start_soon(watch)
+            try:
+                done.append(await in_thread(fn, *args))
+            except Exception as e:  # re-raised below, not wrapped in an ExceptionGroup the handlers cannot read
+                failed.append(e)
+            tg.cancel_scope.cancel()
+        if failed:
+            raise failed[0]
+        return done[0] if done else None
+
     @app.post("/api/ask", response_model=AnswerModel, responses=responses, tags=["ask"])
-    async def ask(body: AskRequest) -> Response:
-        return json_response((await in_thread(assistant.ask, body.question)).to_dict())
+    async def ask(body: AskRequest, request: Request) -> Response:
+        answer = await unless_gone(request, assistant.ask, body.question)
+        if answer is None:
+            return _error(499, "客户端已断开", "client disconnected")
+        return json_response(answer.to_dict())
 
     @app.post("/api/batch", responses=responses, tags=["ask"])
     async def batch(body: BatchRequest, request: Request) -> Response:

@@ -257,12 +257,14 @@ def test_one_question_past_its_budget_is_a_503():
     assert r.status_code == 503 and "budget" in _both(r)["en"]
 
 
-def test_batch_stops_working_when_the_client_disconnects():
+@pytest.mark.parametrize("path, payload", [("/api/batch", {"questions": [{"question": "施行日期"}] * 5}),
+                                           ("/api/ask", {"question": "施行日期"})])
+def test_no_work_for_a_client_that_has_disconnected(path, payload):
     import anyio
 
     echo = EchoAssistant()
     app = create_api(echo)
-    body = json.dumps({"questions": [{"question": "施行日期"}] * 5}).encode()
+    body = json.dumps(payload).encode()
     incoming = [{"type": "http.request", "body": body, "more_body": False}]
     sent: list[dict] = []
 
@@ -273,7 +275,7 @@ def test_batch_stops_working_when_the_client_disconnects():
         sent.append(message)
 
     scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST", "scheme": "http",
-             "path": "/api/batch", "raw_path": b"/api/batch", "query_string": b"", "root_path": "",
+             "path": path, "raw_path": path.encode(), "query_string": b"", "root_path": "",
              "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
              "client": ("127.0.0.1", 5000), "server": ("127.0.0.1", 80)}
     anyio.run(app, scope, receive, send)
@@ -291,3 +293,45 @@ def test_check_body_is_documented_with_the_fields_the_checker_accepts(client):
         check_payload({key: None})
     for value in props["purchaser"]["enum"]:
         check_payload({"purchaser": value})
+
+
+def test_a_question_in_progress_is_abandoned_when_the_client_disconnects():
+    import threading
+    import time
+
+    import anyio
+
+    class Slow(EchoAssistant):
+        release = threading.Event()
+
+        def ask(self, question):
+            self.release.wait(10)
+            return super().ask(question)
+
+    slow = Slow()
+    app = create_api(slow)
+    body = json.dumps({"question": "施行日期"}).encode()
+    incoming = [{"type": "http.request", "body": body, "more_body": False}]
+    gone_at = time.monotonic() + 0.3
+    sent: list[dict] = []
+
+    async def receive():  # the body; 0.3 s later the client is gone
+        if incoming:
+            return incoming.pop(0)
+        if time.monotonic() >= gone_at:
+            return {"type": "http.disconnect"}
+        await anyio.sleep(10)
+
+    async def send(message):
+        sent.append(message)
+
+    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST", "scheme": "http",
+             "path": "/api/ask", "raw_path": b"/api/ask", "query_string": b"", "root_path": "",
+             "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
+             "client": ("127.0.0.1", 5000), "server": ("127.0.0.1", 80)}
+    t0 = time.monotonic()
+    try:
+        anyio.run(app, scope, receive, send)
+    finally:
+        Slow.release.set()  # let the abandoned thread finish
+    assert sent[0]["status"] == 499 and time.monotonic() - t0 < 5
