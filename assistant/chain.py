@@ -5,23 +5,17 @@ verdict is authoritative; retrieval answers only what the checker is silent on."
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
+from functools import lru_cache
 from datetime import date
 from typing import Callable, Sequence
 
 from .answer import Answer
 from .compose import PartResult, checker_part, compose, retrieval_part
 from .document import Corpus, load_corpus
-from .inputs import validate_question
-from .normalize import normalize
+from .extract import Prepared, prepare
 from .settings import Settings
 from .verdict import Decision
-
-
-@dataclass(frozen=True, slots=True)
-class Query:
-    question: str  # as asked (validated)
-    text: str  # normalised
 
 
 def build_chain(corpus: Corpus, rules, retriever, *, today: Callable[[], date] = date.today,
@@ -39,11 +33,11 @@ def build_chain(corpus: Corpus, rules, retriever, *, today: Callable[[], date] =
     from .refs import resolve
     from .verify import verify
 
-    def normalise(question: str) -> Query:
-        return Query(question, normalize(question))
+    def normalise(question) -> Prepared:  # Assistant.ask has prepared it already; a bare string is prepared here
+        return question if isinstance(question, Prepared) else prepare(question)
 
-    def checker(q: Query) -> dict:
-        return {"query": q, "checker": check_text(q.question, rules)}
+    def checker(q: Prepared) -> dict:
+        return {"query": q, "checker": check_text(q, rules)}
 
     def references(s: dict) -> dict:
         return {**s, "refs": tuple(resolve(p.text, corpus.clauses) for p in s["checker"].parts)}
@@ -123,9 +117,15 @@ def _decided(part) -> bool:
 
 
 def _takes(retriever, keyword: str) -> bool:
+    return keyword in _search_parameters(type(retriever))
+
+
+@lru_cache(maxsize=32)
+def _search_parameters(cls) -> frozenset[str]:
+    """Once per retriever class: inspect.signature on every question cost ~2 ms of a ~10 ms answer."""
     import inspect
 
-    return keyword in inspect.signature(retriever.search).parameters
+    return frozenset(inspect.signature(cls.search).parameters)
 
 
 def _merge(hit_lists):
@@ -167,5 +167,4 @@ class Assistant:
         return Assistant(self.corpus, self.rules, self.retriever, self.settings, self._today, second)
 
     def ask(self, question: object) -> Answer:
-        q = validate_question(question, self.settings.max_question_chars)
-        return self.chain.invoke(q)
+        return self.chain.invoke(prepare(question, self.settings.max_question_chars, chinese=True))

@@ -22,7 +22,7 @@ from .settings import Settings
 from .verdict import SEVERITY, Decision, most_severe
 from .vocab import FlagSpec, Vocab, load_vocab
 
-__all__ = ["MASK", "FlagSpec", "PartVerdict", "TextVerdict", "Vocab", "check_text", "extract", "load_vocab",
+__all__ = ["MASK", "FlagSpec", "PartVerdict", "Prepared", "TextVerdict", "Vocab", "check_text", "extract", "load_vocab",
            "split_parts", "strip_instructions"]
 
 _CIRCLED = {chr(0x2460 + i): f"（{i + 1}）" for i in range(20)}  # ①→（1）: NFKC would make it a bare "1"
@@ -274,14 +274,31 @@ def _inherit(prev: Facts, new: Facts, role: str) -> Facts:
                    evidence=new.evidence + ev)
 
 
-def check_text(question: str, rules: Sequence[Rule] | None = None) -> TextVerdict:
-    """Read a free-text question and check it part by part; the most severe part decides."""
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """A question validated and normalised once; the checker, reference lookup and retrieval all read `text`."""
+
+    question: str  # as asked, stripped
+    text: str  # ①→（1）, 繁→简, full-width folded, typos and homophones fixed
+
+
+def prepare(question: object, max_chars: int | None = None, *, chinese: bool = False) -> Prepared:
+    """Validate (the environment's length limit unless given) and normalise. `chinese=True` is the assistant's
+    own check; the checker alone reads any text."""
+    if max_chars is None:
+        max_chars = Settings.load().max_question_chars
+    q = validate_question(question, max_chars, chinese=chinese)
+    return Prepared(q, load_vocab().fix_typos(normalize("".join(_CIRCLED.get(c, c) for c in q))))
+
+
+def check_text(question: str | Prepared, rules: Sequence[Rule] | None = None) -> TextVerdict:
+    """Read a free-text question and check it part by part; the most severe part decides. A `Prepared`
+    question is not validated or normalised again."""
     limits = Settings.load()  # the environment's limits, as Assistant.ask applies them (one validator for both)
-    question = validate_question(question, limits.max_question_chars, chinese=False)
+    prepared = question if isinstance(question, Prepared) else prepare(question, limits.max_question_chars)
     rules = load_rules() if rules is None else rules
     v = load_vocab()
-    text = v.fix_typos(normalize("".join(_CIRCLED.get(c, c) for c in question)))
-    text, disregarded, directives = strip_instructions(text, v)
+    text, disregarded, directives = strip_instructions(prepared.text, v)
     groups: list[list[str]] = []
     marked = several_questions(text)  # the asker said there are several: no part is a mere continuation
     topic = v.question.get("info_topic")  # "税后收入能自己支配吗": the notice answers it as information

@@ -45,6 +45,26 @@ def test_checker_honours_the_question_limit_from_the_environment(monkeypatch):
         check_text("公益一类能承接吗？公益二类能购买吗？能不能贷款修路？")
 
 
+def test_a_question_is_validated_and_normalised_once(client, monkeypatch):
+    """One answer path: Assistant.ask prepares the question and every stage reads that (issue 14.6)."""
+    import assistant.extract as extract
+    import assistant.normalize as normalize
+
+    calls = {"validate": 0, "normalize": 0}
+
+    def counting(name, fn):
+        def wrapped(*a, **kw):
+            calls[name] += 1
+            return fn(*a, **kw)
+        return wrapped
+
+    monkeypatch.setattr(extract, "validate_question", counting("validate", extract.validate_question))
+    monkeypatch.setattr(extract, "normalize", counting("normalize", normalize.normalize))
+    r = client.post("/api/ask", json={"question": "我們是公益一類事業單位，能承接縣衛健局的購買服務項目嗎？"})
+    assert r.status_code == 200 and r.json()["verdict"] == "prohibited"
+    assert calls == {"validate": 1, "normalize": 1}
+
+
 # ---- fuzz ------------------------------------------------------------------------------------------
 
 ODD = st.sampled_from(["\ud800", "\udfff", "\x00", "\ufffd", "\u202e", "\U0001F600", "\\", '"', "\r\n", "　", "﻿"])
