@@ -200,6 +200,8 @@ def _parties(rd: _Reader) -> list[_Party]:
         after = roles_text[e:nxt]
         if r["not_party_after"].search(after):  # "教育局下属中学": the bureau is the parent, not a party
             continue
+        if r["object_before"].search(roles_text, 0, s):  # "新建医院": the building, not a party
+            continue
         target = next((p for p in parties if p.entity == entity or
                        {entity, p.entity} <= INSTITUTIONS and Entity.INSTITUTION in (entity, p.entity)), None)
         if target is None:
