@@ -20,3 +20,11 @@ def table(decides: dict) -> list:
     """(category, question, verdict) parameters, one per row, with the category in the test id."""
     rows = [(cat, q, want) for cat, pairs in decides.items() for q, want in pairs]
     return [pytest.param(cat, q, want, id=f"{cat}-{i}") for i, (cat, q, want) in enumerate(rows)]
+
+
+def assert_reads(question: str, want: str) -> None:
+    """The checker shows `want` for `question`; on failure, how it read the question and which rules fired."""
+    from assistant.extract import check_text
+
+    tv = check_text(question)
+    assert shown(tv) == want, why(tv)

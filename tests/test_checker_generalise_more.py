@@ -4,7 +4,7 @@ eval set) that must reach the notice's verdict, with near misses that must not."
 import pytest
 
 from assistant.extract import check_text
-from tests.checking import A, C, N, P, shown, table, why
+from tests.checking import A, C, N, P, assert_reads, table
 
 DECIDES = {
     # 附件2/一/（一）只限制"不具备行政职能的"公益一类；行政X职能（执法、管理、许可）也是行政职能
@@ -182,8 +182,7 @@ DECIDES = {
 
 @pytest.mark.parametrize("category,question,decision", table(DECIDES))
 def test_category_phrasing_decides(category, question, decision):
-    tv = check_text(question)
-    assert shown(tv) == decision, why(tv)
+    assert_reads(question, decision)
 
 
 # Explanatory questions about what the notice says: the checker stays silent, the chain answers from retrieval.

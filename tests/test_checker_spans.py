@@ -5,7 +5,7 @@ inside a long scenario — with near misses both ways: a prohibition phrased wit
 import pytest
 
 from assistant.extract import check_text
-from tests.checking import A, C, N, P, shown, table, why
+from tests.checking import A, C, N, P, assert_reads, shown, table
 
 DECIDES = {
     "对比句：被排除的X不是事实，Y照常判断": [
@@ -186,8 +186,7 @@ DECIDES = {
 
 @pytest.mark.parametrize("category,question,want", table(DECIDES))
 def test_reading_in_stages(category, question, want):
-    tv = check_text(question)
-    assert shown(tv) == want, why(tv)
+    assert_reads(question, want)
 
 
 def test_contrast_never_turns_a_prohibition_allowed():

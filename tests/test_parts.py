@@ -2,7 +2,6 @@
 preconditions listed as 前提 of an allowed answer, the specific clause first and no clause twice, honest
 not_covered, roles named as asked. Phrasings are invented (none is a gold question), with near-misses."""
 
-from datetime import date
 
 import pytest
 from fastapi.testclient import TestClient
@@ -10,19 +9,11 @@ from fastapi.testclient import TestClient
 from assistant.answer import Citation, Part
 from assistant.answerable import (AFTER_EXPIRY, FORMULA, LIST_CONTENT, OTHER_DOCUMENT, OTHER_PROVINCE, PERSONAL,
                                   metadata_asked, not_held)
-from assistant.chain import Assistant
 from assistant.extract import check_text
-from assistant.rules import load_rules
 from assistant.schema import AnswerModel
-from assistant.settings import Settings
 from assistant.verdict import Decision
 
 GENERAL = {"已纳入本部门政府购买服务指导性目录", "财政已安排预算"}
-
-
-@pytest.fixture(scope="module")
-def assistant(bigram_retriever, corpus):
-    return Assistant(corpus, load_rules(), bigram_retriever, Settings(), today=lambda: date(2026, 11, 26))
 
 
 def _contract_ok(answer, corpus):
