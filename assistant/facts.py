@@ -100,6 +100,9 @@ FLAGS: dict[str, str] = {
     "unlisted": "以负面清单没写为由购买",
     "disguised": "把禁止性事项换个名义纳入购买服务",
     "admin_unclear": "公益一类是否承担行政职能说不清",
+    "admin_scope_open": "交给承接方的是否包括决策、审批、处置本身还没定",
+    "decision_handed": "把决定本身（谁享受、给多少、结论）交给承接方",
+    "decision_retained": "决定、审批、处罚仍由政府自己作出",
     "asks_direction": "问的是方向、领域或归类（是否与某条冲突）",
     "asks_role": "问的是能否担任某一角色",
     "commissioned": "以请/委托/外包给的说法提出具体购买",
@@ -145,6 +148,9 @@ class Facts:
     hands_off: bool | None = None  # 正文四、（二）: 防止出现"一买了之""一付了事"
     unlisted: bool | None = None  # "负面清单没写的都能买" — 正文三、（二）still limits the scope
     admin_unclear: bool | None = None  # "我们是公益一类，有没有行政职能说不清楚": the exception is open, not denied
+    admin_scope_open: bool | None = None  # "是只做调研还是替我们拍板，还没定": auxiliary or the decision itself
+    decision_handed: bool | None = None  # "由它来定谁拿补贴""照它的名单拨钱": the decision is handed over
+    decision_retained: bool | None = None  # "处罚还是我们自己定": only auxiliary work is bought
     disguised: bool | None = None  # 正文三、（二）: 严禁将禁止性事项（换个名义）纳入政府购买服务范围
     asks_direction: bool | None = None  # "属于重点领域吗""这个方向通知支持吗": about the category, not a proposal
     asks_role: bool | None = None  # "能当购买主体吗""能当承接方吗": about eligibility, not a proposal

@@ -83,6 +83,8 @@ _NUMERALS = frozenset("〇零一二三四五六七八九十百千万亿两壹贰
 _MIN_TERM, _MAX_TERM = 2, 6
 # a two-character window is too short to overrule these: 融点资 is not 融垫资, 是行 not 施行
 _FUNCTION_CHARS = frozenset("的了是在有和与为点个们这那就都也要会能可以不没很还再又把被给让向从对就吗呢吧啊")
+# a two-character window right before one of these is a place name (修山镇 is no 修缮, 施兴村 no 实行)
+_PLACE_SUFFIX = frozenset("镇乡村县市区街路巷湾垸冲坪洲")
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,6 +202,7 @@ def fix_homophones(text: str, homophones: Homophones | None = None) -> str:
     hp = homophones or load_homophones()
     cands = [(s, t, d) for s, t, d in _candidates(text, hp)
              if not any(text[s + i] in _NUMERALS or len(t) == 2 and text[s + i] in _FUNCTION_CHARS for i in d)
+             and not (len(t) == 2 and text[s + 2:s + 3] in _PLACE_SUFFIX)
              and (w := text[s:s + len(t)]) not in hp.known and w not in hp.notice and not _cuts_word(text, s, len(t), hp)]
     if not cands:
         return text

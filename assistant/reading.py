@@ -14,7 +14,9 @@ from .normalize import expand
 from .spans import case_text, mark
 from .vocab import FlagSpec, Vocab, load_vocab
 
-MASK = "□"  # hides a consumed span without moving positions or adding a clause boundary
+MASK = "□"
+# "不自己编目录""没有另外制定": the asker says they do not do it ("不是说…可以自行编制吗" is a claim, not a refusal)
+_NOT_DOING = re.compile(r"(?<!是)(?:不|没有?|未|并未|不再)(?:自己|自行|单独|另外|再)?(?:编|制定|制|搞|出)")  # hides a consumed span without moving positions or adding a clause boundary
 # When one role has several candidates, the more restricted entity is the one the rules must see.
 _RESTRICTED = (Entity.UNCLASSIFIED, Entity.PUBLIC_1, Entity.GROUP_FUNDED, Entity.PUBLIC_2, Entity.PRODUCTION,
                Entity.INSTITUTION, Entity.GROUP, Entity.ADMIN_INSTITUTION, Entity.GROUP_SELF, Entity.GROUP_ADMIN,
@@ -99,8 +101,8 @@ def extract(text: str, vocab: Vocab | None = None) -> Facts:
         if spec.consume:
             for s, e, _ in hits:
                 rd.consume(s, e)
-    for action, pat in v.catalog:
-        if m := pat.search(rd.work):
+    for action, pat in v.catalog:  # "不自己编目录，按省厅的执行": the action is refused, not taken
+        if m := next((m for m in pat.finditer(rd.work) if not _NOT_DOING.search(m.group())), None):
             rd.values["catalog_action"] = action
             rd.evidence.append(("catalog_action", m.group()))
             rd.consume(*m.span())
@@ -125,6 +127,8 @@ def extract(text: str, vocab: Vocab | None = None) -> Facts:
             del rd.values[spec.fact]
             rd.evidence = [(f, w) for f, w in rd.evidence if f != spec.fact]
     content, service = _content(rd)
+    if rd.values.get("decision_retained"):  # "处罚还是我们自己定": what is bought assists a duty, it is not the duty
+        content.add(Content.ADMIN_AUX)
     lex_hits = _lexicon(rd)
     for kind, value, word in lex_hits:
         if kind == "content":
