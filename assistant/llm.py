@@ -55,31 +55,63 @@ def parse_facts(data: object) -> Facts | None:
 
 
 class LLMReader:
-    """Reads a question into Facts with an OpenAI-compatible chat endpoint; None on any failure."""
+    """Reads a question into Facts with an OpenAI-compatible chat endpoint; None on any failure.
+
+    The schema goes in OpenAI's form (response_format type json_schema: OpenAI, vLLM, llama.cpp's own
+    llama-server). llama-cpp-python's server (`python -m llama_cpp.server`, 0.3.x) knows only text/json_object
+    and answers that form with an error naming response_format (HTTP 500 from its validation); the reader
+    then asks again, within the same time budget, in that server's form ({"type": "json_object", "schema": …})
+    and keeps using whichever form the server took."""
+
+    STYLES = ("json_schema", "json_object")
 
     def __init__(self, url: str, *, model: str = "", timeout: float = 5.0) -> None:
         base = url.rstrip("/")
         self.endpoint = base if base.endswith("/chat/completions") else base + "/chat/completions"
         self.model, self.timeout = model or "local", timeout
+        self.style = self.STYLES[0]
 
-    def request_body(self, text: str) -> dict:
+    def request_body(self, text: str, style: str | None = None) -> dict:
+        schema = facts_schema()
+        fmt = ({"type": "json_object", "schema": schema} if (style or self.style) == "json_object" else
+               {"type": "json_schema", "json_schema": {"name": "facts", "strict": True, "schema": schema}})
         return {"model": self.model, "temperature": 0, "max_tokens": 400,
                 "messages": [{"role": "system", "content": _SYSTEM}, {"role": "user", "content": text}],
-                "response_format": {"type": "json_schema",
-                                    "json_schema": {"name": "facts", "strict": True, "schema": facts_schema()}}}
+                "response_format": fmt}
+
+    def _post(self, text: str, style: str, timeout: float) -> dict:
+        req = urllib.request.Request(self.endpoint, data=json.dumps(self.request_body(text, style)).encode(),
+                                     headers={"Content-Type": "application/json"}, method="POST")
+        with urllib.request.urlopen(req, timeout=timeout) as resp:  # noqa: S310 - a configured URL
+            return json.loads(resp.read())
 
     def read(self, text: str) -> Facts | None:
-        req = urllib.request.Request(self.endpoint, data=json.dumps(self.request_body(text)).encode(),
-                                     headers={"Content-Type": "application/json"}, method="POST")
-        start = time.monotonic()
+        deadline = time.monotonic() + self.timeout
         try:
-            with urllib.request.urlopen(req, timeout=self.timeout) as resp:  # noqa: S310 - a configured URL
-                body = json.loads(resp.read())
-            if time.monotonic() - start > self.timeout:
+            try:
+                body = self._post(text, self.style, self.timeout)
+            except urllib.error.HTTPError as e:
+                other = next(s for s in self.STYLES if s != self.style)
+                if not _rejects_format(e) or (left := deadline - time.monotonic()) <= 0:
+                    return None
+                body = self._post(text, other, left)
+                self.style = other  # this server takes the other form: ask in it from now on
+            if time.monotonic() > deadline:
                 return None  # a server that trickles its reply past the budget counts as down
             return parse_facts(json.loads(body["choices"][0]["message"]["content"]))
         except (OSError, urllib.error.URLError, ValueError, KeyError, IndexError, TypeError):
             return None  # down, slow, refused, not JSON, not the OpenAI shape: the deterministic answer stands
+
+
+def _rejects_format(e: urllib.error.HTTPError) -> bool:
+    """The server refused the request because of its response_format (not a crash, not overload)."""
+    if e.code not in (400, 422, 500):
+        return False
+    try:
+        detail = e.read(4096).decode("utf-8", "replace")
+    except OSError:
+        return False
+    return "response_format" in detail
 
 
 class LLMOpinion:

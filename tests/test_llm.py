@@ -92,6 +92,33 @@ def test_fills_typed_facts_under_a_json_schema(server):
     assert sent["messages"][-1]["content"] == "局里想招几个临时工"
 
 
+def _llama_cpp_python(body):
+    """What llama_cpp.server 0.3.x answers: its response_format knows only text/json_object (+ schema), and a
+    json_schema request fails its validation with a 500 whose message names response_format."""
+    fmt = body.get("response_format", {})
+    if fmt.get("type") != "json_object":
+        msg = ("1 validation error:\n  {'type': 'literal_error', 'loc': ('body', 'response_format', 'type'), "
+               "'msg': \"Input should be 'text' or 'json_object'\", 'input': 'json_schema'}")
+        return 500, json.dumps({"error": {"message": msg, "type": "internal_server_error"}}).encode(), 0
+    return 200, _chat(json.dumps(STAFFING)), 0
+
+
+def test_llama_cpp_python_server_form_is_used_when_json_schema_is_refused(server):
+    url, seen = server(_llama_cpp_python)
+    reader = LLMReader(url)
+    assert Content.STAFFING in reader.read("局里想招几个临时工").content
+    assert [b["response_format"]["type"] for b in seen] == ["json_schema", "json_object"]
+    assert seen[1]["response_format"]["schema"] == facts_schema()
+    assert Content.STAFFING in reader.read("局里想招几个临时工").content  # remembered: one request, no retry
+    assert [b["response_format"]["type"] for b in seen] == ["json_schema", "json_object", "json_object"]
+
+
+def test_a_server_error_not_about_the_format_is_not_retried(server):
+    url, seen = server(lambda body: (500, b'{"error": {"message": "out of memory"}}', 0))
+    assert LLMReader(url).read("问题") is None
+    assert len(seen) == 1
+
+
 @pytest.mark.parametrize("reply", [
     lambda body: (200, _chat("这不是 JSON"), 0),  # not JSON
     lambda body: (200, _chat(json.dumps({"purchaser": "外星人"})), 0),  # outside the schema
