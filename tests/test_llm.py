@@ -19,11 +19,12 @@ import pytest
 
 from assistant.chain import Assistant
 from assistant.facts import Content, Entity
+from assistant import llm
 from assistant.llm import LLMOpinion, LLMReader, facts_schema, parse_facts
 from assistant.rules import load_rules
 from assistant.settings import Settings
 
-STAFFING = {"purchaser": "行政机关", "content": ["服务", "人员招聘·劳务派遣·公益性岗位"], "budget": None}
+STAFFING = {"purchaser": "行政机关", "content": ["服务", "人员招聘·劳务派遣·公益性岗位"]}
 
 
 def _free_port() -> int:
@@ -141,9 +142,21 @@ def test_endpoint_down_gives_none():
     assert LLMReader(f"http://127.0.0.1:{_free_port()}/v1", timeout=0.5).read("问题") is None
 
 
-def test_parse_facts_rejects_non_boolean_flags():
+def test_parse_facts_rejects_what_the_schema_does_not_offer(monkeypatch):
+    assert parse_facts({"budget": True}) is None  # a yes/no fact is not offered (see llm.FIELDS)
+    assert parse_facts({"content": "服务"}) is None and parse_facts({"content": [1]}) is None
+    assert parse_facts({"purchaser": "未说明"}).purchaser is Entity.UNKNOWN  # not offered, but it means unknown
+    assert parse_facts({}) == parse_facts({"content": []})  # nothing stated: an empty reading, not a failure
+    monkeypatch.setattr("assistant.llm.FIELDS", (*llm.FIELDS, "budget"))
     assert parse_facts({"budget": "是"}) is None
     assert parse_facts({"budget": True}).budget is True
+
+
+def test_schema_offers_no_unknown_and_requires_nothing():
+    schema = facts_schema()
+    assert set(schema["properties"]) == set(llm.FIELDS) and not schema.get("required")
+    assert all("未说明" not in p.get("enum", ()) for p in schema["properties"].values())
+    assert LLMReader("http://x/v1").request_body("问")["max_tokens"] == llm.MAX_TOKENS
 
 
 @pytest.fixture(scope="module")
