@@ -19,11 +19,12 @@ import pytest
 
 from assistant.chain import Assistant
 from assistant.facts import Content, Entity
+from assistant import llm
 from assistant.llm import LLMOpinion, LLMReader, facts_schema, parse_facts
 from assistant.rules import load_rules
 from assistant.settings import Settings
 
-STAFFING = {"purchaser": "行政机关", "content": ["服务", "人员招聘·劳务派遣·公益性岗位"], "budget": None}
+STAFFING = {"purchaser": "行政机关", "content": ["服务", "人员招聘·劳务派遣·公益性岗位"]}
 
 
 def _free_port() -> int:
@@ -92,6 +93,33 @@ def test_fills_typed_facts_under_a_json_schema(server):
     assert sent["messages"][-1]["content"] == "局里想招几个临时工"
 
 
+def _llama_cpp_python(body):
+    """What llama_cpp.server 0.3.x answers: its response_format knows only text/json_object (+ schema), and a
+    json_schema request fails its validation with a 500 whose message names response_format."""
+    fmt = body.get("response_format", {})
+    if fmt.get("type") != "json_object":
+        msg = ("1 validation error:\n  {'type': 'literal_error', 'loc': ('body', 'response_format', 'type'), "
+               "'msg': \"Input should be 'text' or 'json_object'\", 'input': 'json_schema'}")
+        return 500, json.dumps({"error": {"message": msg, "type": "internal_server_error"}}).encode(), 0
+    return 200, _chat(json.dumps(STAFFING)), 0
+
+
+def test_llama_cpp_python_server_form_is_used_when_json_schema_is_refused(server):
+    url, seen = server(_llama_cpp_python)
+    reader = LLMReader(url)
+    assert Content.STAFFING in reader.read("局里想招几个临时工").content
+    assert [b["response_format"]["type"] for b in seen] == ["json_schema", "json_object"]
+    assert seen[1]["response_format"]["schema"] == facts_schema()
+    assert Content.STAFFING in reader.read("局里想招几个临时工").content  # remembered: one request, no retry
+    assert [b["response_format"]["type"] for b in seen] == ["json_schema", "json_object", "json_object"]
+
+
+def test_a_server_error_not_about_the_format_is_not_retried(server):
+    url, seen = server(lambda body: (500, b'{"error": {"message": "out of memory"}}', 0))
+    assert LLMReader(url).read("问题") is None
+    assert len(seen) == 1
+
+
 @pytest.mark.parametrize("reply", [
     lambda body: (200, _chat("这不是 JSON"), 0),  # not JSON
     lambda body: (200, _chat(json.dumps({"purchaser": "外星人"})), 0),  # outside the schema
@@ -114,9 +142,21 @@ def test_endpoint_down_gives_none():
     assert LLMReader(f"http://127.0.0.1:{_free_port()}/v1", timeout=0.5).read("问题") is None
 
 
-def test_parse_facts_rejects_non_boolean_flags():
+def test_parse_facts_rejects_what_the_schema_does_not_offer(monkeypatch):
+    assert parse_facts({"budget": True}) is None  # a yes/no fact is not offered (see llm.FIELDS)
+    assert parse_facts({"content": "服务"}) is None and parse_facts({"content": [1]}) is None
+    assert parse_facts({"purchaser": "未说明"}).purchaser is Entity.UNKNOWN  # not offered, but it means unknown
+    assert parse_facts({}) == parse_facts({"content": []})  # nothing stated: an empty reading, not a failure
+    monkeypatch.setattr("assistant.llm.FIELDS", (*llm.FIELDS, "budget"))
     assert parse_facts({"budget": "是"}) is None
     assert parse_facts({"budget": True}).budget is True
+
+
+def test_schema_offers_no_unknown_and_requires_nothing():
+    schema = facts_schema()
+    assert set(schema["properties"]) == set(llm.FIELDS) and not schema.get("required")
+    assert all("未说明" not in p.get("enum", ()) for p in schema["properties"].values())
+    assert LLMReader("http://x/v1").request_body("问")["max_tokens"] == llm.MAX_TOKENS
 
 
 @pytest.fixture(scope="module")
@@ -157,6 +197,9 @@ def _model_file() -> Path | None:
 
 @pytest.mark.slow
 def test_real_llama_cpp_server_reads_facts():
+    """`python -m llama_cpp.server` as the README starts it. Its response_format takes {type: json_object,
+    schema} only (a json_schema request is a 500): the reader must switch form and get schema-shaped facts.
+    The first answer waits for the system prompt to be evaluated (~40 s on 2 busy cores), later ones reuse it."""
     pytest.importorskip("llama_cpp.server", reason="llama-cpp-python[server] is not installed (optional)")
     model = _model_file()
     if model is None:
@@ -165,14 +208,20 @@ def test_real_llama_cpp_server_reads_facts():
     proc = subprocess.Popen([sys.executable, "-m", "llama_cpp.server", "--model", str(model), "--host", "127.0.0.1",
                              "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        reader = LLMReader(f"http://127.0.0.1:{port}/v1", timeout=60)
-        deadline = time.monotonic() + 120
+        reader = LLMReader(f"http://127.0.0.1:{port}/v1", timeout=120)
+        deadline = time.monotonic() + 300
         facts = None
         while facts is None and time.monotonic() < deadline and proc.poll() is None:
             time.sleep(2)
             facts = reader.read("县民政局想通过购买服务招几个劳务派遣人员，可以吗？")
         assert facts is not None, "the server gave no schema-shaped facts"
+        assert reader.style == "json_object", "llama_cpp.server took OpenAI's json_schema form (update the docs)"
+        again = reader.read("街道办想请物业公司做办公楼保洁，可以吗？")  # the prompt prefix is cached now
+        assert again is not None
     finally:
-        proc.terminate()
-        proc.wait(timeout=30)
-
+        proc.terminate()  # a server still generating for a reader that gave up does not stop on SIGTERM
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=30)
