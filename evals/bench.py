@@ -158,6 +158,19 @@ class RssSampler(threading.Thread):
         self._stop_event.set()
         self.join(timeout=2)
 
+    def cpu(self) -> dict[int, float]:
+        """CPU seconds (user + system) so far of the process and each of its children, by pid."""
+        import psutil
+
+        out = {}
+        for p in [self.proc, *self.proc.children(recursive=True)]:
+            try:
+                t = p.cpu_times()
+            except psutil.Error:
+                continue
+            out[p.pid] = t.user + t.system
+        return out
+
 
 def _wait_healthy(base: str, server: subprocess.Popen, log: Path, timeout: float) -> float:
     import httpx
@@ -199,6 +212,7 @@ def bench_rest(questions: Sequence[str], env: dict, *, clients: int, max_request
         results: list[tuple[float, int]] = []
         deadline = time.perf_counter() + max_seconds
         bar = tqdm(total=max_requests, desc="REST", unit="req", file=sys.stderr)
+        server_cpu0, client_cpu0 = sampler.cpu(), time.process_time()
 
         def client() -> None:
             with httpx.Client(base_url=base, timeout=120, trust_env=False) as http:
@@ -223,6 +237,7 @@ def bench_rest(questions: Sequence[str], env: dict, *, clients: int, max_request
         for th in threads:
             th.join()
         wall = time.perf_counter() - start
+        client_cpu, server_cpu1 = time.process_time() - client_cpu0, sampler.cpu()
         bar.close()
     finally:
         sampler.stop()
@@ -233,7 +248,13 @@ def bench_rest(questions: Sequence[str], env: dict, *, clients: int, max_request
             server.kill()
             server.wait(timeout=5)
     lat = [ms for ms, _ in results]
-    return {"rest_clients": clients, "rest_requests": len(results),
+    n = len(results) or 1
+    # CPU per request: robust to other jobs on the machine, unlike wall-clock latency. Per process, so an
+    # uneven share of the work between the workers shows.
+    per_proc = {pid: (server_cpu1[pid] - server_cpu0.get(pid, 0.0)) * 1000 / n for pid in server_cpu1}
+    return {"rest_server_cpu_ms": sum(per_proc.values()), "rest_server_cpu_by_process_ms": sorted(per_proc.values()),
+            "rest_client_cpu_ms": client_cpu * 1000 / n,
+            "rest_clients": clients, "rest_requests": len(results),
             "rest_errors": sum(1 for _, s in results if s != 200), "rest_wall_s": wall,
             "rest_throughput_rps": len(results) / wall if wall else None,
             "rest_p50_ms": percentile(lat, 50), "rest_p95_ms": percentile(lat, 95),
@@ -261,6 +282,10 @@ def table(res: dict) -> str:
          f"{res.get('rest_requests', 'n/a')} / {res.get('rest_errors', 'n/a')}"],
         ["REST: throughput", f("rest_throughput_rps", "req/s", 2)],
         ["REST: latency p50 / p95", " / ".join(f(k, "ms", 0) for k in ("rest_p50_ms", "rest_p95_ms"))],
+        ["REST: CPU ms per request, server / client", " / ".join(f(k, "ms", 2) for k in
+                                                                  ("rest_server_cpu_ms", "rest_client_cpu_ms"))],
+        ["REST: server CPU ms per request, by process", " / ".join(
+            f"{v:.2f}" for v in res.get("rest_server_cpu_by_process_ms", ())) or "n/a"],
         ["server RSS idle / peak", " / ".join(f(k, "MB", 0) for k in ("server_idle_rss_mb", "server_peak_rss_mb"))],
         [f"machine: {res['machine']['cpus']} CPUs, 1-min load average start / end",
          " / ".join(f(k, "", 2) for k in ("loadavg_start", "loadavg_end"))],
