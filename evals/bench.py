@@ -7,10 +7,12 @@ Measures, in this order (each builds on the previous):
    3 runs, with the index from step 1;
 3. warm answer: Assistant.load once in this process, then every gold question (p50/p95/mean);
 4. REST: `python app.py --api-only --port FREE_PORT [--workers N]` on 127.0.0.1 (or uvicorn on assistant.api.create_api if
-   app.py lacks --api-only), 16 concurrent clients (threads + httpx) posting /api/ask until N requests or
-   T seconds, whichever comes first; throughput, p50/p95, non-200 count; the server process's peak RSS
-   (psutil, sampled every 50 ms, children included). The server is stopped afterwards and the temporary
-   index removed.
+   app.py lacks --api-only), 16 concurrent keep-alive clients posting /api/ask (the gold questions in order) until
+   N requests or T seconds, whichever comes first; throughput, p50/p95, non-200 count; CPU ms per request of the
+   server (by process) and of the load generator; the server's peak RSS (psutil, sampled every 50 ms, children
+   included). The load generator (--client) shares the cores with the server: `http` (stdlib http.client
+   threads, default), `httpx` (httpx threads, the earlier client, ~2-4 ms of CPU a request) or `wrk` (C, one
+   thread, ~0.2 ms). The server is stopped afterwards and the temporary index removed.
 
 Loopback only; nothing here is a unit test (timings are not asserted anywhere)."""
 
