@@ -78,29 +78,48 @@ def bind(host: str, port: int) -> socket.socket:
 
 
 def serve(app, sock: socket.socket, workers: int = 1) -> None:
-    """Serve `app` (a FastAPI app, or with workers > 1 the import string of a factory) on `sock`."""
+    """Serve `app` (a FastAPI app) on `sock` in this process. With --workers N the app hands its questions to
+    N answer processes (assistant/pool.py); the HTTP side stays one process, so every question waits in one queue."""
     import uvicorn
 
-    if workers == 1:
-        uvicorn.Server(uvicorn.Config(app, log_level="warning")).run(sockets=[sock])
-        return
-    from uvicorn.supervisors import Multiprocess
-
-    # One process per core: answering is CPU-bound Python, so threads in one process share one core (the GIL).
-    config = uvicorn.Config(app, factory=True, workers=workers, log_level="warning")
-    Multiprocess(config, sockets=[sock]).run()
+    uvicorn.Server(uvicorn.Config(app, log_level="warning")).run(sockets=[sock])
 
 
-def api_worker():
-    """The app of one --workers process: each loads its own assistant (settings from the environment)."""
-    from assistant.api import create_api
+def pool_assistant():
+    """What one answer process of --workers N runs once: load the assistant (settings from the environment)
+    and answer the warm-up questions before it reports ready."""
     from assistant.chain import Assistant
     from assistant.settings import Settings
 
-    settings = Settings.load()
-    assistant = Assistant.load(settings, log=lambda m: print(m, file=sys.stderr))
-    threading.Thread(target=warm_up, args=(assistant,), name="warm-up", daemon=True).start()
-    return create_api(assistant, token=settings.api_token, settings=settings)
+    assistant = Assistant.load(Settings.load(), log=lambda m: print(m, file=sys.stderr))
+    warm_up(assistant)
+    return assistant
+
+
+class PoolFront:
+    """The HTTP process's stand-in for the assistant when answer processes answer: the corpus (clauses,
+    /healthz) and the settings; no model or index."""
+
+    def __init__(self, settings):
+        from assistant.document import load_corpus
+
+        self.settings, self.corpus = settings, load_corpus(settings.corpus_dir)
+
+    def ask(self, question):
+        raise RuntimeError("PoolFront answers nothing itself: questions go to the answer processes")
+
+
+def serve_pool(settings, sock: socket.socket) -> None:
+    """--workers N: start N answer processes (each loads the model and index, then warms up), then serve the
+    REST API from this one process; stop the answer processes when the server stops."""
+    from assistant.api import create_api
+    from assistant.pool import AnswerPool
+
+    pool = AnswerPool(settings.workers, "app:pool_assistant").start()
+    try:
+        serve(create_api(PoolFront(settings), token=settings.api_token, settings=settings, pool=pool), sock)
+    finally:
+        pool.close()
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -124,8 +143,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         sock = bind(settings.host, settings.port)
         if settings.workers > 1:
             os.environ.update(ASSISTANT_HOST=settings.host, ASSISTANT_PORT=str(settings.port))  # for the workers
-            print(f"REST API: {settings.workers} 个进程 / workers: http://{settings.host}:{settings.port}/", file=sys.stderr)
-            serve("app:api_worker", sock, settings.workers)
+            print(f"REST API: {settings.workers} 个答题进程 / answer processes, 加载中 / loading …", file=sys.stderr)
+            serve_pool(settings, sock)
             return 0
         from assistant.chain import Assistant
 

@@ -19,15 +19,16 @@ from .verdict import Decision
 
 
 def build_chain(corpus: Corpus, rules, retriever, *, today: Callable[[], date] = date.today,
-                second: Sequence = ()):
+                second: Sequence = (), settings: Settings | None = None):
     """The LCEL pipeline. `retriever` needs only .search(text) and .relevant(hits).
 
     The checker runs first (pure, < 5 ms): it also splits a multi-part question and strips instruction-like
     text, so reference lookup and retrieval then work on the same parts, and the checker's clauses feed retrieval.
     Retrieval embeds only parts that neither the checker nor an exact clause reference has settled, and of those
     only the ones its cheaper signals leave open (search_parts). `second` readers (assistant/second.py) may
-    turn a part the checker does not prohibit into `conditional` with a named check, never the reverse."""
-    from langchain_core.runnables import RunnableLambda
+    turn a part the checker does not prohibit into `conditional` with a named check, never the reverse.
+    `settings`: the limits the checker applies (None: the environment's, read per question)."""
+    from langchain_core.runnables import RunnableLambda, RunnableSequence
 
     from .extract import check_text
     from .refs import resolve
@@ -37,7 +38,7 @@ def build_chain(corpus: Corpus, rules, retriever, *, today: Callable[[], date] =
         return question if isinstance(question, Prepared) else prepare(question)
 
     def checker(q: Prepared) -> dict:
-        return {"query": q, "checker": check_text(q, rules)}
+        return {"query": q, "checker": check_text(q, rules, limits=settings)}
 
     def references(s: dict) -> dict:
         return {**s, "refs": tuple(resolve(p.text, corpus.clauses) for p in s["checker"].parts)}
@@ -69,14 +70,19 @@ def build_chain(corpus: Corpus, rules, retriever, *, today: Callable[[], date] =
         parts = tuple(replace(p, citations=tuple(verify(p.citations, corpus))) for p in a.parts)
         return replace(a, citations=tuple(verify(a.citations, corpus)), parts=parts)
 
-    return (
-        RunnableLambda(normalise, name="normalise")
-        | RunnableLambda(checker, name="checker")
-        | RunnableLambda(references, name="refs")
-        | RunnableLambda(lambda s: {**s, "retrieval": retrieval(s)}, name="retrieve")
-        | RunnableLambda(decide, name="compose")
-        | RunnableLambda(verified, name="verify")
-    )
+    stages = (("normalise", normalise), ("checker", checker), ("refs", references),
+              ("retrieve", lambda s: {**s, "retrieval": retrieval(s)}), ("compose", decide), ("verify", verified))
+    return RunnableSequence(*(RunnableLambda(fn, name=name) for name, fn in stages))
+
+
+def run_stages(chain, question):
+    """chain.invoke(question) without LangChain's per-step bookkeeping: the same stage functions, in order.
+    RunnableLambda.invoke configures callbacks and inspects each function's signature on every call (24
+    inspect.signature calls a question): 1.5–2 ms of a ~5 ms answer when the question is not embedded. Used by
+    Assistant.ask; `chain` stays a LangChain Runnable for anything that wants one (tests invoke its steps)."""
+    for step in chain.steps:
+        question = step.func(question)
+    return question
 
 
 def _second_opinion(part: PartResult, text: str, readers, corpus: Corpus, rules) -> PartResult:
@@ -148,7 +154,10 @@ class Assistant:
         self.corpus, self.rules, self.retriever = corpus, rules, retriever
         self.settings = settings or Settings()
         self.second, self._today = tuple(second), today
-        self.chain = build_chain(corpus, rules, retriever, today=today, second=self.second)
+        # Settings given (Assistant.load always gives them): the checker's limits are these, fixed at load like
+        # max_question_chars; none given: the environment's, read per question as check_text does alone.
+        self._given = settings
+        self.chain = build_chain(corpus, rules, retriever, today=today, second=self.second, settings=settings)
 
     @classmethod
     def load(cls, settings: Settings | None = None, *, log=None) -> "Assistant":
@@ -164,7 +173,7 @@ class Assistant:
 
     def with_second(self, second: Sequence) -> "Assistant":
         """The same assistant with other second readers (evals: () is the regex reader alone)."""
-        return Assistant(self.corpus, self.rules, self.retriever, self.settings, self._today, second)
+        return Assistant(self.corpus, self.rules, self.retriever, self._given, self._today, second)
 
     def ask(self, question: object) -> Answer:
-        return self.chain.invoke(prepare(question, self.settings.max_question_chars, chinese=True))
+        return run_stages(self.chain, prepare(question, self.settings.max_question_chars, chinese=True))

@@ -291,10 +291,12 @@ def prepare(question: object, max_chars: int | None = None, *, chinese: bool = F
     return Prepared(q, load_vocab().fix_typos(normalize("".join(_CIRCLED.get(c, c) for c in q))))
 
 
-def check_text(question: str | Prepared, rules: Sequence[Rule] | None = None) -> TextVerdict:
+def check_text(question: str | Prepared, rules: Sequence[Rule] | None = None, *,
+               limits: Settings | None = None) -> TextVerdict:
     """Read a free-text question and check it part by part; the most severe part decides. A `Prepared`
-    question is not validated or normalised again."""
-    limits = Settings.load()  # the environment's limits, as Assistant.ask applies them (one validator for both)
+    question is not validated or normalised again. `limits`: the caller's settings (an Assistant passes the ones
+    it was loaded with); None reads the environment's, as Assistant.ask applies them (one validator for both)."""
+    limits = limits or Settings.load()  # Settings.load parses every ASSISTANT_* variable: ~0.2 ms a question
     prepared = question if isinstance(question, Prepared) else prepare(question, limits.max_question_chars)
     rules = load_rules() if rules is None else rules
     v = load_vocab()

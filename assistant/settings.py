@@ -39,9 +39,12 @@ class Settings:
     max_parts: int = field(default=10, metadata={"help": "most questions (parts) answered in one message"})
     request_budget: float = field(default=30.0, metadata={"help": "seconds one REST request may work "
                                                                    "(a batch stops answering past it)"})
-    workers: int = field(default=1, metadata={"help": "server processes for --api-only (one per core)"})
-    # --workers 2 on 2 shared cores: 2 threads 104 req/s (load ~1) and 73 (load ~2.7); 4 threads 58 (load 2-3.7)
-    api_threads: int = field(default=2, metadata={"help": "questions one server process answers at once"})
+    workers: int = field(default=1, metadata={"help": "answer processes for --api-only (one per core), behind one "
+                                                      "HTTP process (assistant/pool.py)"})
+    # One server process (no --workers): 2 threads 104 req/s (load ~1) and 73 (load ~2.7); 4 threads 58 (load 2-3.7),
+    # measured with --workers 2 when each worker was a server process with its own threads.
+    api_threads: int = field(default=2, metadata={"help": "questions a single server process answers at once "
+                                                          "(with --workers, each answer process answers one)"})
     host: str = field(default="127.0.0.1", metadata={"help": "web/API bind address"})
     port: int = field(default=7860, metadata={"help": "web/API port"})
     api_token: str = field(default="", metadata={"help": "required when binding beyond loopback"})
