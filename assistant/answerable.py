@@ -27,18 +27,22 @@ MONEY, RATIO, DURATION, DATE, QUANTITY = "money", "ratio", "duration", "date", "
 # measure words that make 多少/几 a count the notice answers by listing (几个领域, 多少条, 哪几类)
 _COUNT_MW = "个条项类级层种部分家批所名位款点章节段句"
 _ASK = {
-    MONEY: re.compile(r"多少钱|多少万|多少元|几万|几千|几百块|多少块|金额|多少经费|多少资金|多少费用|收费多少|费用多少"
+    MONEY: re.compile(r"多少钱|多少万|多少元|几万|几千|几百块|多少块|金额(?:是|为|有|有没有|有无|能|可以|最[高低多少])*(?:多少|几|上限|下限|标准|限制)"
+                      r"|(?:多少|多大)的?(?:金额|额度|数额)|多少经费|多少资金|多少费用|收费多少|费用多少"
                       r"|花了多少|花多少|给多少|发多少|拿多少|付多少|交多少|收多少|补多少|涨多少|加薪多少|报销多少"
                       r"|单价|指导价|收费标准|价格标准|定价标准|报价上限|最高限价"),
-    RATIO: re.compile(r"比例|百分之|百分比|几个点|多少个点|税率|费率|利率|几成|折扣|%"),
-    DURATION: re.compile(r"几年|多少年|多久|多长时间|多长期限|几天|多少天|几个月|多少个月|几日|多少日|几个工作日|期限是"
+    # "30%" is a value, not an ask; "合同金额的多少" asks a share of an amount
+    RATIO: re.compile(r"比例|百分之几|百分比|几个(?:百分)?点|多少个(?:百分)?点|税率|费率|利率|几成|折扣"
+                      r"|(?:金额|总额|价款|合同额|合同价|预算)的(?:多少|几)"),
+    DURATION: re.compile(r"几年|多少年|多久|多长时间|多长期限|几天|多少天|几个月|多少个月|几日|多少日|几个工作日"
+                         r"|期限(?:是|有|有没有|是否有|多长|最长|最短|上限)"  # the notice states no time limit ("期限")
                          r"|几周|多少周|几小时|多少小时"),
     DATE: re.compile(r"几号|几月几日|几月几号|哪一天|哪天|什么日期|哪一年|哪年"),
 }
 _BARE_HOW_MUCH = re.compile(rf"多少(?![{_COUNT_MW}天年月日周钱万元块])")  # "标准是多少" / "最多能收多少"
 # a value stated in the question for confirmation: "最长3年", "6月30日前", "20万", "5%"
 _Q_DURATION = re.compile(rf"(?<![\d年月下上每次当这那同])(?:\d{{1,2}}|[{_CN}]{{1,3}})(?:个)?(?:年|天|个月|周|个工作日)(?![\d月度级])")
-_Q_MONEY = re.compile(rf"{_NUM}\s*(?:万元|元|万|亿|块)")
+_Q_MONEY = re.compile(rf"{_NUM}\s*(?:万元|元|万|亿)|(?<![这那哪每])(?:\d+|[{_CN}]{{2,}})\s*块")  # not "这一块"
 _Q_RATIO = re.compile(rf"{_NUM}\s*%|百分之{_NUM}")
 
 # -- what a text states ------------------------------------------------------------------------------
@@ -50,25 +54,120 @@ _T_RATIO = re.compile(rf"{_NUM}\s*%|百分之{_NUM}")
 _T_QUANTITY = re.compile(rf"\d+|[{_CN}]+(?:[{_COUNT_MW}]|大类)")
 
 
+# -- what is asked: the question span ------------------------------------------------------------------
+# A message often describes its case before it asks: "项目金额才30万，在限额标准以下……要在哪个平台公示？",
+# "合同约定预付30%、验收后付70%，这个不涉及融资吧？", "由它来定哪些企业拿补贴、每家拿多少……可以吗？". The sums,
+# rates and lists of the case are not what is asked. What is asked is the question span:
+#   1. the question sentences — those ending in ？ (else those carrying a question word, else the last one);
+#   2. of each, its last clause (after the last comma or colon), which is where Chinese puts the question;
+#   3. plus the clause before it when the last clause only asks to confirm or to look it up ("合同最长3年，对吧？",
+#      "单价上限是多少，通知里有没有规定？"), and plus earlier clauses that are direct questions of their own
+#      ("限额标准是多少，怎么查？") when the last clause asks for content; never when the last clause asks
+#      for a verdict ("…每家拿多少，我们照名单拨钱，可以吗？": 多少 there is what the other party would decide).
+_SENTENCE = re.compile(r"[^。!！?？;；\n]+[。!！?？;；]*")  # not ".": 18.6万, "1. 2." numbering
+_CLAUSE_CUT = re.compile(r"[,，:：]")
+# a word that makes a sentence a question when it has no question mark ("能不能买吗" without ？)
+_QUESTION_WORD = re.compile(r"[吗呢么]|能不能|可不可以|可否|能否|是否|是不是|有没有|算不算|行不行|要不要|会不会|哪|什么|啥"
+                            r"|怎么|怎样|如何|多少|几[年天月日个项条次家号]|谁|为何|为什么|咋")
+# a content question word: the clause asks *what*, not *whether* (whether-questions ask for a verdict)
+_WH = re.compile(r"哪|什么|啥|怎么|怎样|如何|多少|几(?![十百千万])|谁|咋|还是")  # 还是: "20万还是50万？"
+# the embedding verbs of a case: "由它来定哪些企业拿补贴", "不确定要不要…": the wh-word is not asked
+_EMBEDDED_WH = re.compile(r"(?:来|去|自己|自行|负责|直接)?(?:定|决定|确定|核定|评定|商定|选定|拍板)(?:了)?[^,，]{0,3}(?:哪|多少|几)"
+                          r"|不(?:确定|清楚|知道)[^,，]{0,12}(?:哪|多少|几|什么)")
+# a last clause that only asks to confirm what the clause before states, or whether the notice rules on it
+_CONFIRM_TAG = re.compile(r"^(?:那|请问|这样|这个|是|我)?(?:对吧|是吧|是吗|对吗|对不对|是不是|没错吧|是这样吗|是不是这样|理解得?对吗"
+                          r"|(?:我)?(?:这样)?理解(?:得)?(?:对|没错)(?:吗|吧|不)?|有(?:这个|这种|明确|具体|相关)?(?:规定|要求|说法)吗"
+                          r"|有没有(?:这个|这种|明确|具体|相关)?(?:规定|要求|说法)|(?:本|这个|这份)?(?:通知|文件|28号文|文里)(?:里|中|上)?"
+                          r"(?:面)?(?:有没有|有|是否有)(?:明确|具体|相关)?(?:规定|要求|写)(?:吗)?|能告诉我吗|知道吗|能说(?:一下|说)吗)"
+                          r"[吗吧呢么啊]?[?？。.!！]*$")
+
+
+def question_sentences(text: str) -> list[str]:
+    """The sentences of `text` that ask (see above); the last sentence when none does."""
+    sentences = [m.group(0) for m in _SENTENCE.finditer(text) if m.group(0).strip(" 。.!！?？;；")]
+    if not sentences:
+        return []
+    asking = [s for s in sentences if s.rstrip().endswith(("?", "？"))] \
+        or [s for s in sentences if _QUESTION_WORD.search(s)][-1:] or sentences[-1:]
+    return asking
+
+
+def _asked_clauses(sentence: str) -> str:
+    clauses = [c for c in _CLAUSE_CUT.split(sentence) if c.strip(" 。.!！?？;；")]
+    if len(clauses) <= 1:
+        return sentence
+    last, before = clauses[-1], clauses[:-1]
+    if not last.rstrip().endswith(("?", "？")) and not _QUESTION_WORD.search(last):
+        # a request, not a question, ends it ("请告诉我限额是多少，直接给数字。"): the clauses that ask
+        return "，".join(c for c in clauses if _QUESTION_WORD.search(c)) or sentence
+    if _CONFIRM_TAG.match(last.strip()):
+        return before[-1] + "，" + last
+    if not _WH.search(last) or _EMBEDDED_WH.search(last):
+        return last  # a verdict is asked ("…可以吗？"); the clauses before are the case
+    direct = [c for c in before if _WH.search(c) and not _EMBEDDED_WH.search(c)]
+    return "，".join([*direct, last])
+
+
+def question_span(text: str) -> str:
+    """What `text` asks, without the case it describes first (see above); sentences joined by a space."""
+    return " ".join(_asked_clauses(s) for s in question_sentences(text))
+
+
 def asked(question: str) -> frozenset[str]:
-    """The kinds of value the question asks for (or states for confirmation)."""
-    kinds = set(_explicit(question))
-    if _Q_DURATION.search(_T_DATE.sub("", question).replace("半年", "")):
-        kinds.add(DURATION)
-    if _Q_MONEY.search(question):
-        kinds.add(MONEY)
-    if _Q_RATIO.search(question):
-        kinds.add(RATIO)
-    if not kinds and _BARE_HOW_MUCH.search(question):
+    """The kinds of value the question asks for, or states for confirmation ("合同最长3年，对吧"), read in
+    its question span only: a value in the case ("项目180万，……还要走采购程序吗？") is neither."""
+    span = question_span(question)
+    kinds = set(_explicit(span)) | confirmed(span)
+    if not kinds and _BARE_HOW_MUCH.search(span):
         kinds.add(QUANTITY)
     return frozenset(kinds)
 
 
+# A value stated for confirmation: the whole clause before a confirming tag ("通知说社会组织要成立满三年才能承接，
+# 是这样吗？"), or a value that ends the statement before 吧/对吧/是吗… ("通知规定是项目金额的2%对吧", "有效期是10年吧"),
+# or before a bare 吗 after 是/最长/不超过… ("合同最长3年吗"), or right before the question mark ("比如要付到70%？").
+# Not a value the case or a verdict question holds:
+# "180万的项目还要走采购程序吗", "能预付30%吗", "预付30%，可以吗".
+_CONFIRM_END = re.compile(r"(?:对吧|是吧|对吗|是吗|对不对|是不是|没错吧|吧)[?？。.!！]*$")
+_BARE_MA = re.compile(r"吗[?？。.!！]*$")
+_BARE_MARK = re.compile(r"[?？]+$")
+_COPULA = re.compile(r"(?:是|为|只有|就|仅|最长|最多|最高|最低|最少|超过|不超过|不得超过|不能超过|上限是?|期限是?)[^,，]{0,4}$")
+_RANGE = re.compile(r"(?:以内|以下|以上|之内|左右|封顶)?的?$")
+_Q_VALUES = ((DURATION, _Q_DURATION), (MONEY, _Q_MONEY), (RATIO, _Q_RATIO))
+
+
+def confirmed(span: str) -> frozenset[str]:
+    """The kinds of value `span` (a question span) states for confirmation; see above. Dates are not durations."""
+    kinds = set()
+    for piece in span.split(" "):
+        clauses = [c.strip() for c in _CLAUSE_CUT.split(piece) if c.strip(" 。.!！?？;；")]
+        if not clauses:
+            continue
+        if len(clauses) > 1 and _CONFIRM_TAG.match(clauses[-1]):
+            stmt, at_end, copula = clauses[-2], False, False
+        elif m := _CONFIRM_END.search(clauses[-1]):
+            stmt, at_end, copula = clauses[-1][:m.start()], True, False
+        elif m := _BARE_MA.search(clauses[-1]):
+            stmt, at_end, copula = clauses[-1][:m.start()], True, True
+        elif m := _BARE_MARK.search(clauses[-1]):  # "比如三季度末要付到70%？": a value asked back
+            stmt, at_end, copula = clauses[-1][:m.start()], True, False
+        else:
+            continue
+        stmt = _T_DATE.sub("", stmt).replace("半年", "")
+        for kind, rx in _Q_VALUES:
+            for v in rx.finditer(stmt):
+                if not at_end or (_RANGE.fullmatch(stmt[v.end():]) and (not copula or _COPULA.search(stmt[:v.start()]))):
+                    kinds.add(kind)
+                    break
+    return frozenset(kinds)
+
+
 def asked_for(question: str) -> frozenset[str]:
-    """The kinds of value the question explicitly asks for ("税率多少", "最长能签几年"); a value merely
-    mentioned ("一年几十场") does not count."""
-    kinds = _explicit(question)
-    return kinds or (frozenset({QUANTITY}) if _BARE_HOW_MUCH.search(question) else frozenset())
+    """The kinds of value the question span explicitly asks for ("税率多少", "最长能签几年"); a value merely
+    mentioned ("一年几十场") or asked about in the case ("由它来定每家拿多少，可以吗？") does not count."""
+    span = question_span(question)
+    kinds = _explicit(span)
+    return kinds or (frozenset({QUANTITY}) if _BARE_HOW_MUCH.search(span) else frozenset())
 
 
 def _explicit(question: str) -> frozenset[str]:

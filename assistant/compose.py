@@ -11,8 +11,8 @@ from functools import lru_cache
 from typing import Sequence
 
 from .answer import Answer, Citation, Part, RuleHit
-from .answerable import (DATES, DOC_NUMBER, ISSUER, META_CLAUSES, asked_for, describe, describe_not_held,
-                         metadata_asked, missing_value, not_held)
+from .answerable import (DATES, DOC_NUMBER, ISSUER, META_CLAUSES, asked, describe, describe_not_held,
+                         metadata_asked, missing_value, not_held, question_sentences)
 from .clauses import Clause
 from .document import Corpus
 from .normalize import expand
@@ -168,12 +168,11 @@ def _not_stated(missing, corpus: Corpus) -> str:
 
 
 def _only_value_asked(text: str, clause_texts: list[str]) -> frozenset[str]:
-    """Kinds of value asked for and not stated, when every question in `text` asks for a value. The
-    questions are the sentences ending in ？ (else the last sentence): a scenario's earlier sentences may
-    mention sums or periods ("一年几十场") without asking, and "能买吗？律师费定多少？" still asks 能买吗."""
-    sentences = [s for s in re.split(r"(?<=[。！!；;？?])", text) if s.strip()]
-    questions = [s for s in sentences if s.rstrip().endswith(("？", "?"))] or sentences[-1:]
-    kinds = [asked_for(q) for q in questions]
+    """Kinds of value asked for and not stated, when every question in `text` asks for a value. Each
+    question sentence is read in its question span (answerable.question_span): a scenario may mention sums
+    or periods ("一年几十场", "每家拿多少，……可以吗？") without asking, and "能买吗？律师费定多少？" still asks 能买吗."""
+    questions = question_sentences(text)
+    kinds = [asked(q) for q in questions]  # asked for, or stated to confirm ("…是项目金额的2%对吧？")
     if not kinds or not all(kinds):
         return frozenset()
     return missing_value(" ".join(questions), clause_texts)
