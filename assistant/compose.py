@@ -107,14 +107,16 @@ def unique_clauses(citations) -> tuple[Citation, ...]:
 
 def retrieval_part(corpus: Corpus, text: str, refs: Sequence[Clause], hits, relevant: bool) -> PartResult:
     """A part the checker is silent on: a named clause, a fact the notice states, or not covered."""
-    if refs:
+    kind = not_held(text)  # a list, a formula, another document or province…: nearest is not an answer
+    if refs and not kind:  # a named clause is answered with its text, unless what is asked is not in it
         cites = tuple(c for r in refs if (c := cite(corpus, r.clause_id, r.text)))
         names = "、".join(r.label for r in refs)
         return PartResult(text, Decision.INFO, cites, (f"您问的是{names}，原文如下。",))
     if meta := metadata_asked(text):  # 文号, 发文机关, 主送, 施行/到期: from the metadata and those clauses
         return metadata_part(corpus, text, meta)
-    if kind := not_held(text):  # a list, a formula, another document or province…: nearest is not an answer
-        return PartResult(text, Decision.NOT_COVERED, (), (_not_held(kind, corpus),), nearest=hits[0].clause if hits else None)
+    if kind:  # "第（八）项的'其他事项'具体包括哪些": the named clause is the nearest one, for reference only
+        near = refs[0] if refs else hits[0].clause if hits else None
+        return PartResult(text, Decision.NOT_COVERED, (), (_not_held(kind, corpus),), nearest=near)
     if not hits or not relevant:
         return PartResult(text, Decision.NOT_COVERED, (), (), nearest=hits[0].clause if hits else None)
     top = hits[0]
