@@ -27,18 +27,22 @@ MONEY, RATIO, DURATION, DATE, QUANTITY = "money", "ratio", "duration", "date", "
 # measure words that make 多少/几 a count the notice answers by listing (几个领域, 多少条, 哪几类)
 _COUNT_MW = "个条项类级层种部分家批所名位款点章节段句"
 _ASK = {
-    MONEY: re.compile(r"多少钱|多少万|多少元|几万|几千|几百块|多少块|金额|多少经费|多少资金|多少费用|收费多少|费用多少"
+    MONEY: re.compile(r"多少钱|多少万|多少元|几万|几千|几百块|多少块|金额(?:是|为|有|有没有|有无|能|可以|最[高低多少])*(?:多少|几|上限|下限|标准|限制)"
+                      r"|(?:多少|多大)的?(?:金额|额度|数额)|多少经费|多少资金|多少费用|收费多少|费用多少"
                       r"|花了多少|花多少|给多少|发多少|拿多少|付多少|交多少|收多少|补多少|涨多少|加薪多少|报销多少"
                       r"|单价|指导价|收费标准|价格标准|定价标准|报价上限|最高限价"),
-    RATIO: re.compile(r"比例|百分之|百分比|几个点|多少个点|税率|费率|利率|几成|折扣|%"),
-    DURATION: re.compile(r"几年|多少年|多久|多长时间|多长期限|几天|多少天|几个月|多少个月|几日|多少日|几个工作日|期限是"
+    # "30%" is a value, not an ask; "合同金额的多少" asks a share of an amount
+    RATIO: re.compile(r"比例|百分之几|百分比|几个(?:百分)?点|多少个(?:百分)?点|税率|费率|利率|几成|折扣"
+                      r"|(?:金额|总额|价款|合同额|合同价|预算)的(?:多少|几)"),
+    DURATION: re.compile(r"几年|多少年|多久|多长时间|多长期限|几天|多少天|几个月|多少个月|几日|多少日|几个工作日"
+                         r"|期限(?:是|有|有没有|是否有|多长|最长|最短|上限)"  # the notice states no time limit ("期限")
                          r"|几周|多少周|几小时|多少小时"),
     DATE: re.compile(r"几号|几月几日|几月几号|哪一天|哪天|什么日期|哪一年|哪年"),
 }
 _BARE_HOW_MUCH = re.compile(rf"多少(?![{_COUNT_MW}天年月日周钱万元块])")  # "标准是多少" / "最多能收多少"
 # a value stated in the question for confirmation: "最长3年", "6月30日前", "20万", "5%"
 _Q_DURATION = re.compile(rf"(?<![\d年月下上每次当这那同])(?:\d{{1,2}}|[{_CN}]{{1,3}})(?:个)?(?:年|天|个月|周|个工作日)(?![\d月度级])")
-_Q_MONEY = re.compile(rf"{_NUM}\s*(?:万元|元|万|亿|块)")
+_Q_MONEY = re.compile(rf"{_NUM}\s*(?:万元|元|万|亿)|(?<![这那哪每])(?:\d+|[{_CN}]{{2,}})\s*块")  # not "这一块"
 _Q_RATIO = re.compile(rf"{_NUM}\s*%|百分之{_NUM}")
 
 # -- what a text states ------------------------------------------------------------------------------
@@ -50,25 +54,120 @@ _T_RATIO = re.compile(rf"{_NUM}\s*%|百分之{_NUM}")
 _T_QUANTITY = re.compile(rf"\d+|[{_CN}]+(?:[{_COUNT_MW}]|大类)")
 
 
+# -- what is asked: the question span ------------------------------------------------------------------
+# A message often describes its case before it asks: "项目金额才30万，在限额标准以下……要在哪个平台公示？",
+# "合同约定预付30%、验收后付70%，这个不涉及融资吧？", "由它来定哪些企业拿补贴、每家拿多少……可以吗？". The sums,
+# rates and lists of the case are not what is asked. What is asked is the question span:
+#   1. the question sentences — those ending in ？ (else those carrying a question word, else the last one);
+#   2. of each, its last clause (after the last comma or colon), which is where Chinese puts the question;
+#   3. plus the clause before it when the last clause only asks to confirm or to look it up ("合同最长3年，对吧？",
+#      "单价上限是多少，通知里有没有规定？"), and plus earlier clauses that are direct questions of their own
+#      ("限额标准是多少，怎么查？") when the last clause asks for content; never when the last clause asks
+#      for a verdict ("…每家拿多少，我们照名单拨钱，可以吗？": 多少 there is what the other party would decide).
+_SENTENCE = re.compile(r"[^。!！?？;；\n]+[。!！?？;；]*")  # not ".": 18.6万, "1. 2." numbering
+_CLAUSE_CUT = re.compile(r"[,，:：]")
+# a word that makes a sentence a question when it has no question mark ("能不能买吗" without ？)
+_QUESTION_WORD = re.compile(r"[吗呢么]|能不能|可不可以|可否|能否|是否|是不是|有没有|算不算|行不行|要不要|会不会|哪|什么|啥"
+                            r"|怎么|怎样|如何|多少|几[年天月日个项条次家号]|谁|为何|为什么|咋")
+# a content question word: the clause asks *what*, not *whether* (whether-questions ask for a verdict)
+_WH = re.compile(r"哪|什么|啥|怎么|怎样|如何|多少|几(?![十百千万])|谁|咋|还是")  # 还是: "20万还是50万？"
+# the embedding verbs of a case: "由它来定哪些企业拿补贴", "不确定要不要…": the wh-word is not asked
+_EMBEDDED_WH = re.compile(r"(?:来|去|自己|自行|负责|直接)?(?:定|决定|确定|核定|评定|商定|选定|拍板)(?:了)?[^,，]{0,3}(?:哪|多少|几)"
+                          r"|不(?:确定|清楚|知道)[^,，]{0,12}(?:哪|多少|几|什么)")
+# a last clause that only asks to confirm what the clause before states, or whether the notice rules on it
+_CONFIRM_TAG = re.compile(r"^(?:那|请问|这样|这个|是|我)?(?:对吧|是吧|是吗|对吗|对不对|是不是|没错吧|是这样吗|是不是这样|理解得?对吗"
+                          r"|(?:我)?(?:这样)?理解(?:得)?(?:对|没错)(?:吗|吧|不)?|有(?:这个|这种|明确|具体|相关)?(?:规定|要求|说法)吗"
+                          r"|有没有(?:这个|这种|明确|具体|相关)?(?:规定|要求|说法)|(?:本|这个|这份)?(?:通知|文件|28号文|文里)(?:里|中|上)?"
+                          r"(?:面)?(?:有没有|有|是否有)(?:明确|具体|相关)?(?:规定|要求|写)(?:吗)?|能告诉我吗|知道吗|能说(?:一下|说)吗)"
+                          r"[吗吧呢么啊]?[?？。.!！]*$")
+
+
+def question_sentences(text: str) -> list[str]:
+    """The sentences of `text` that ask (see above); the last sentence when none does."""
+    sentences = [m.group(0) for m in _SENTENCE.finditer(text) if m.group(0).strip(" 。.!！?？;；")]
+    if not sentences:
+        return []
+    asking = [s for s in sentences if s.rstrip().endswith(("?", "？"))] \
+        or [s for s in sentences if _QUESTION_WORD.search(s)][-1:] or sentences[-1:]
+    return asking
+
+
+def _asked_clauses(sentence: str) -> str:
+    clauses = [c for c in _CLAUSE_CUT.split(sentence) if c.strip(" 。.!！?？;；")]
+    if len(clauses) <= 1:
+        return sentence
+    last, before = clauses[-1], clauses[:-1]
+    if not last.rstrip().endswith(("?", "？")) and not _QUESTION_WORD.search(last):
+        # a request, not a question, ends it ("请告诉我限额是多少，直接给数字。"): the clauses that ask
+        return "，".join(c for c in clauses if _QUESTION_WORD.search(c)) or sentence
+    if _CONFIRM_TAG.match(last.strip()):
+        return before[-1] + "，" + last
+    if not _WH.search(last) or _EMBEDDED_WH.search(last):
+        return last  # a verdict is asked ("…可以吗？"); the clauses before are the case
+    direct = [c for c in before if _WH.search(c) and not _EMBEDDED_WH.search(c)]
+    return "，".join([*direct, last])
+
+
+def question_span(text: str) -> str:
+    """What `text` asks, without the case it describes first (see above); sentences joined by a space."""
+    return " ".join(_asked_clauses(s) for s in question_sentences(text))
+
+
 def asked(question: str) -> frozenset[str]:
-    """The kinds of value the question asks for (or states for confirmation)."""
-    kinds = set(_explicit(question))
-    if _Q_DURATION.search(_T_DATE.sub("", question).replace("半年", "")):
-        kinds.add(DURATION)
-    if _Q_MONEY.search(question):
-        kinds.add(MONEY)
-    if _Q_RATIO.search(question):
-        kinds.add(RATIO)
-    if not kinds and _BARE_HOW_MUCH.search(question):
+    """The kinds of value the question asks for, or states for confirmation ("合同最长3年，对吧"), read in
+    its question span only: a value in the case ("项目180万，……还要走采购程序吗？") is neither."""
+    span = question_span(question)
+    kinds = set(_explicit(span)) | confirmed(span)
+    if not kinds and _BARE_HOW_MUCH.search(span):
         kinds.add(QUANTITY)
     return frozenset(kinds)
 
 
+# A value stated for confirmation: the whole clause before a confirming tag ("通知说社会组织要成立满三年才能承接，
+# 是这样吗？"), or a value that ends the statement before 吧/对吧/是吗… ("通知规定是项目金额的2%对吧", "有效期是10年吧"),
+# or before a bare 吗 after 是/最长/不超过… ("合同最长3年吗"), or right before the question mark ("比如要付到70%？").
+# Not a value the case or a verdict question holds:
+# "180万的项目还要走采购程序吗", "能预付30%吗", "预付30%，可以吗".
+_CONFIRM_END = re.compile(r"(?:对吧|是吧|对吗|是吗|对不对|是不是|没错吧|吧)[?？。.!！]*$")
+_BARE_MA = re.compile(r"吗[?？。.!！]*$")
+_BARE_MARK = re.compile(r"[?？]+$")
+_COPULA = re.compile(r"(?:是|为|只有|就|仅|最长|最多|最高|最低|最少|超过|不超过|不得超过|不能超过|上限是?|期限是?)[^,，]{0,4}$")
+_RANGE = re.compile(r"(?:以内|以下|以上|之内|左右|封顶)?的?$")
+_Q_VALUES = ((DURATION, _Q_DURATION), (MONEY, _Q_MONEY), (RATIO, _Q_RATIO))
+
+
+def confirmed(span: str) -> frozenset[str]:
+    """The kinds of value `span` (a question span) states for confirmation; see above. Dates are not durations."""
+    kinds = set()
+    for piece in span.split(" "):
+        clauses = [c.strip() for c in _CLAUSE_CUT.split(piece) if c.strip(" 。.!！?？;；")]
+        if not clauses:
+            continue
+        if len(clauses) > 1 and _CONFIRM_TAG.match(clauses[-1]):
+            stmt, at_end, copula = clauses[-2], False, False
+        elif m := _CONFIRM_END.search(clauses[-1]):
+            stmt, at_end, copula = clauses[-1][:m.start()], True, False
+        elif m := _BARE_MA.search(clauses[-1]):
+            stmt, at_end, copula = clauses[-1][:m.start()], True, True
+        elif m := _BARE_MARK.search(clauses[-1]):  # "比如三季度末要付到70%？": a value asked back
+            stmt, at_end, copula = clauses[-1][:m.start()], True, False
+        else:
+            continue
+        stmt = _T_DATE.sub("", stmt).replace("半年", "")
+        for kind, rx in _Q_VALUES:
+            for v in rx.finditer(stmt):
+                if not at_end or (_RANGE.fullmatch(stmt[v.end():]) and (not copula or _COPULA.search(stmt[:v.start()]))):
+                    kinds.add(kind)
+                    break
+    return frozenset(kinds)
+
+
 def asked_for(question: str) -> frozenset[str]:
-    """The kinds of value the question explicitly asks for ("税率多少", "最长能签几年"); a value merely
-    mentioned ("一年几十场") does not count."""
-    kinds = _explicit(question)
-    return kinds or (frozenset({QUANTITY}) if _BARE_HOW_MUCH.search(question) else frozenset())
+    """The kinds of value the question span explicitly asks for ("税率多少", "最长能签几年"); a value merely
+    mentioned ("一年几十场") or asked about in the case ("由它来定每家拿多少，可以吗？") does not count."""
+    span = question_span(question)
+    kinds = _explicit(span)
+    return kinds or (frozenset({QUANTITY}) if _BARE_HOW_MUCH.search(span) else frozenset())
 
 
 def _explicit(question: str) -> frozenset[str]:
@@ -121,56 +220,103 @@ def answers(question: str, texts: Iterable[str]) -> bool:
 
 # -- content the notice does not hold, and questions about the notice itself ----------------------------
 # A question can be on topic and still ask for something the notice does not contain: the contents of a
-# 目录 or a list it only names, a formula, what another document says, another province's rules, rules
-# after it expires, or a person's own status. Nearest is not an answer: such a question is `not_covered`,
-# pointing to the nearest clause for reference. Pure functions over the question text.
+# 目录 or a list it only names, a formula, what another document says, another province's or city's own rules,
+# rules after it expires, a person's own status or punishment, which provider to choose, how bids are scored.
+# Nearest is not an answer: such a question is `not_covered`, pointing to the nearest clause for reference.
+# Pure functions over the question sentences (question_sentences): the case told before the question is not
+# what is asked ("评分办法里给本地企业加10分，……这样可以吗？" asks a verdict, not a scoring rule).
 
-OTHER_PROVINCE, AFTER_EXPIRY, OTHER_DOCUMENT, LIST_CONTENT, FORMULA, PERSONAL, PROCEDURE = (
-    "other_province", "after_expiry", "other_document", "list_content", "formula", "personal", "procedure")
+OTHER_PROVINCE, OTHER_LOCAL, AFTER_EXPIRY, OTHER_DOCUMENT, LIST_CONTENT, FORMULA, SCORING, PROCEDURE, VENDOR, \
+    PERSONAL = ("other_province", "other_local", "after_expiry", "other_document", "list_content", "formula",
+                "scoring", "procedure", "vendor", "personal")
 
 _PROVINCES = ("北京|天津|上海|重庆|河北|山西|辽宁|吉林|黑龙江|江苏|浙江|安徽|福建|江西|山东|河南|湖北|广东|广西"
               "|海南|四川|贵州|云南|西藏|陕西|甘肃|青海|宁夏|新疆|内蒙古")
+# This notice and its annexes, by title or as "《通知》": named in 《》 they are not "another document".
+_OWN_TITLE = r"[^》]*(?:推进政府购买服务改革重点工作|负面清单|改革清单)[^》]*》|(?:本?通知|28号文)》"
+# Another document, named: a law or decree, a document number other than 湘财综〔2022〕28号, a 《title》 not this
+# notice's, "51号文", or a document pointed at as another one ("那个财政部文件", "该文件").
+_OTHER_DOC = (r"(?:102号令|财政部令|政府采购法|招标投标法|预算法|民法典|劳动合同法|实施条例|国办发"
+              r"|财综〔(?!2022〕28)[^〕]*〕\d+号|湘财综〔(?!2022〕28)[^〕]*〕\d+号|(?!2022〕28号)\d{4}〕\d+号|(?<!\d)(?!28号)\d{1,3}号文"
+              rf"|《(?!{_OWN_TITLE})[^》]{{2,40}}》"
+              r"|(?:那个|那份)(?:财政部|国务院|国办|部里|省里|上级)的?(?:文件|通知|方案)|上级(?:的)?(?:文件|通知)"
+              r"|(?:财政部|国务院|国办)(?:的)?(?:那个|那份|这个)(?:文件|通知))")
+# what is asked of it: its content ("里……怎么分类认定", "规定了哪些", "第几条", "原文")
+_DOC_CONTENT = (r"(?:原文)?(?:里|中|当中|上)(?:面|头)?[^。？?]{0,24}(?:怎么|如何|什么|哪些|哪几|多少|几[个项步条类]|具体)"
+                r"|[^。？?]{0,24}(?:怎么(?:规定|说|写)|规定了?(?:什么|哪些)|有(?:什么|哪些)(?:要求|规定|条件)|第[^。？?]{1,4}条"
+                r"|原文|具体(?:内容|怎么)|内容|一共|几项|几个步骤|时间表|要求|(?:具备|满足)?(?:哪些|什么)条件)")
 _NOT_HELD = {
     # "广东的负面清单有哪些", "外省怎么规定": the notice is Hunan's
     OTHER_PROVINCE: re.compile(rf"(?<!湖)(?:{_PROVINCES})(?:省|市|自治区|那边|的|是怎么|怎么)|外省|其他省份?|别的省|兄弟省"),
+    # "长沙市本级有没有自己的实施细则", "我们县出台的管理办法里怎么写": a city's or county's own rules (the notice
+    # binds them to the province's 目录 and names no local rules of theirs). "自己编目录" is a checker question.
+    OTHER_LOCAL: re.compile(r"(?:自己|单独|专门|本地|本级|当地|市里|县里|区里)(?:出台|制定|印发|出)?的?[^。？?,，]{0,12}"
+                            r"(?:实施细则|细则|实施办法|管理办法|暂行办法)|实施细则|(?:细则|实施办法|管理办法)(?:里|中)(?:面)?"
+                            r"[^。？?]{0,12}(?:怎么|如何|什么|哪些)"),
     # "2028年以后按哪个文件办": the notice runs to 2027-11-15 and names no successor
     AFTER_EXPIRY: re.compile(r"(?:到期|失效|过期)(?:以?后|之后)[^。？?]{0,12}(?:按|依据|执行|用)[^。？?]{0,6}(?:哪个|什么|哪份|哪一?个)"
                              r"|20(?:2[89]|[3-9]\d)年[^。？?]{0,12}(?:按|依据|执行)[^。？?]{0,6}(?:哪个|什么|哪份)文件"),
-    # "102号令对承接主体有什么要求", "政府采购法第几条": another document's content
-    OTHER_DOCUMENT: re.compile(r"(?:102号令|财政部令|政府采购法|招标投标法|预算法|民法典|劳动合同法|实施条例|国办发|"
-                               r"财综〔(?!2022〕28)[^〕]*〕\d+号|湘财综〔(?!2022〕28)[^〕]*〕\d+号|\d{4}〕\d+号)"
-                               r"[^。？?]{0,24}(?:怎么(?:规定|说|写)|规定了?(?:什么|哪些)|有(?:什么|哪些)(?:要求|规定|条件)|第[^。？?]{1,4}条"
-                               r"|原文|具体(?:内容|怎么)|内容|一共|几项|几个步骤|时间表|要求|(?:具备|满足)?(?:哪些|什么)条件)"),
-    # "指导性目录里具体有哪些项目", "联系点名单": lists the notice names but does not contain
+    # "102号令对承接主体有什么要求", "《实施方案》里对事业单位怎么分类认定", "那个财政部文件里怎么规定": another
+    # document's content (the notice only names 财综〔2022〕51号 and 湘财综〔2017〕39号)
+    OTHER_DOCUMENT: re.compile(rf"{_OTHER_DOC}[）)]?(?:[（(][^）)]{{0,24}}[）)])?(?:{_DOC_CONTENT})"),  # 《…》（文号）里
+    # "指导性目录里具体有哪些项目", "联系点名单", "最后选了哪些市州": lists the notice names but does not contain;
+    # "国务院规定的其他不得购买的事项具体有哪些": the catch-all of 附件2二（八） points to other rules
     LIST_CONTENT: re.compile(r"(?:指导性目录|部门目录|采购目录|集中采购目录|目录)(?:里|中|内|上)?(?:面)?(?:具体|都|到底|一共)?"
                              r"(?:有哪些|包括哪些|包含哪些|都有什么|列了哪些|有什么)(?!条件|要求|前提|规定)"
-                             r"|联系点(?:名单|有哪些|是哪些|都有谁)|(?:完整|全部|具体)(?:的)?(?:目录|名单|明细)"),
+                             r"|联系点(?:名单|有哪些|是哪些|都有谁)|(?:完整|全部|具体)(?:的)?(?:目录|名单|明细)"
+                             # names chosen: "有名单吗", "最后选了哪些市州", "最终定了哪几个县", "哪些县入选了"
+                             r"|(?:有|公布|发布|公示|出)(?:没有)?(?:了)?(?:这个|具体|正式)?名单"
+                             r"|名单(?:是什么|是哪些|有哪些|有吗|有没有|在哪|公布|呢|吗|能(?:不能)?(?:发|给|提供))"
+                             r"|(?:选|评|选定|评定)(?:了|上了?|中了?|出了?|的是)(?:哪些|哪几个|哪几家|哪个)"
+                             r"|(?:最后|最终|已经|实际)(?:都)?(?:选|评|选定|评定|定|确定|批)(?:了|上了?|中了?|出了?|的是)?"
+                             r"(?:哪些|哪几个|哪几家|哪个)(?:市|州|县|区|地方|地区|城市|单位)"
+                             r"|哪(?:些|几个)[^。？?,，]{0,10}(?:入选|被选上|被选中|评上)"
+                             # the catch-all asked as a list ("具体都包括哪些事项"); "具体指的是什么" asks what the clause says
+                             r"|(?:(?:国务院|法律|行政法规|有关部门|上级)[^。？?]{0,6}规定的其他|其他不得作为|(?:（八）|\(八\)|第八)[^。？?]{0,16}其他)"
+                             r"[^。？?]{0,30}"
+                             r"(?:(?:有|包括|包含|涵盖)(?:哪些|什么|啥)|都(?:有|是|包括)?(?:哪些|什么|啥))"),
     # "绩效评价得分怎么计算", "违约金怎么算", "按什么公式"
-    FORMULA: re.compile(r"公式|(?:怎么|如何|咋)(?:计算|核定|核算)|计算方法|(?:怎么|咋个?)算(?=[?？。，,]|$)|权重|占多少(?:分|比重)"
+    FORMULA: re.compile(r"公式|(?:怎么|如何|咋)(?:计算|核定|核算)|计算方法|(?:怎么|咋个?)算(?=[?？。，,]|$)|权重|占多少比重"
                         r"|比重(?:是|占|多少|怎么)|最低(?:工资)?标准|(?:工资|薪酬|收费|费用)(?:最低)?(?:要)?按(?:什么|啥)标准"),
+    # "同等条件怎么量化打分", "满意度占几分", "分值怎么定": scoring of bids or evaluations (a verdict on a scoring
+    # rule, "给本地企业加10分可以吗", is a checker question, not this)
+    SCORING: re.compile(r"(?:怎么|如何|咋|怎样)(?:量化|打分|评分|赋分|计分|给分)|量化(?:打分|评分|标准|指标)|(?:打|占|得|扣|加|给|拿|计)(?:多少|几)分"
+                        r"|多少分|分值|评分(?:标准|细则|办法|规则)(?:是什么|有哪些|怎么定|怎么设|具体)"),
     # "申报要准备哪些材料", "合同范本哪里下载", "注册流程怎么走": forms, steps and templates of other offices
     PROCEDURE: re.compile(r"(?:准备|提交|提供|需要|要)(?:哪些|什么|啥)(?:申报|申请|注册|登记)?材料|(?:申报|申请|注册|登记|入库)材料"
                           r"|流程怎么走|(?:注册|登记|申报|报名)(?:的)?(?:流程|手续)(?:是什么|有哪些|怎么)|范本|模板|(?:哪里|哪儿|在哪)(?:能)?下载"
                           r"|(?:经济分类|会计|预算)科目"),
-    # "我是公务员，能不能兼职承接", "我个人能不能接": a person's own status, not a purchase by a unit
+    # "三家机构选哪家好", "推荐一家事务所": the choice of a provider is the buyer's, by procurement, not the notice's
+    VENDOR: re.compile(r"(?:选|挑|定|用|找|请|交给|委托|推荐)(?:择)?哪(?:一|几)?家|哪(?:一|几)?家(?:机构|公司|供应商|单位|事务所|社会组织)?"
+                       r"(?:来做|来干|做|干|承接)?(?:比较|更|最)?(?:好|合适|靠谱|便宜|划算|专业)|(?:选|挑|定|用|找|请|委托|推荐)(?:择)?哪(?:一)?个"
+                       r"(?:机构|公司|供应商|承接方|社会组织|事务所)|推荐(?:一下|几|一)?家"),
+    # "我是公务员，能不能兼职承接", "个人（自然人）能不能接", "经办人会受什么处分": a person's own status or
+    # punishment, not a purchase by a unit (the notice's consequences are for units: 责令整改, 考核扣分)
     PERSONAL: re.compile(r"(?:我|本人)(?:本人|个人|自己)?(?:是|作为)(?:一名|一个|一位)?(?:退休|公务员|在编|事业编|个体|个人)"
-                         r"|(?:我|本人)(?:个人|自己)(?:能不能|可以|能否|能)|(?<![单机组法])个人(?:能不能|可以|能否|能|名义|身份)"
-                         r"(?!.{0,4}(?:所得税|信息))|公务员(?:能不能|可以|能否|能)?兼职|自然人(?:能不能|可以|能否|能)"),
+                         r"|(?:我|本人)(?:个人|自己)(?:能不能|可以|能否|能)|(?<![单机组法])(?:个人|自然人)(?:[（(][^）)]{0,8}[）)])?"
+                         r"(?:能不能|可以|能否|能|名义|身份)(?!.{0,4}(?:所得税|信息))|公务员(?:能不能|可以|能否|能)?兼职"
+                         r"|(?:受到?|给予?|被|会有|面临|承担|担)(?:什么|哪些|啥|怎样的|何种)?(?:样的)?(?:处分|追责|问责|党纪|政纪|政务处分|刑事责任|纪律处分)"
+                         r"|(?:处分|追责|问责)(?:吗|呢|么)|(?:会不会|是否会?|要不要|能不能)(?:被)?(?:处分|追责|问责)|追究[^。？?]{0,6}(?:个人)?责任"),
 }
 _NOT_HELD_ZH = {
     OTHER_PROVINCE: "其他省（区、市）的规定",
+    OTHER_LOCAL: "市州、县市区自行制定的实施细则或办法",
     AFTER_EXPIRY: "本通知到期（2027年11月15日）以后的规定或替代文件",
     OTHER_DOCUMENT: "其他文件的具体内容",
-    LIST_CONTENT: "目录或名单的具体内容（本通知只规定了目录的编制和执行，没有列出目录本身）",
+    LIST_CONTENT: "目录或名单的具体内容（本通知只规定了目录的编制和执行、联系点的择选，没有列出目录或名单本身）",
     FORMULA: "计算方法、公式或具体标准",
+    SCORING: "评分办法、分值或量化打分标准",
     PROCEDURE: "办事流程、申报材料或合同范本",
-    PERSONAL: "个人身份、个人事务的规定（本通知规范的是购买主体和承接主体）",
+    VENDOR: "具体选择哪家承接主体（应由购买主体依法通过采购程序确定）",
+    PERSONAL: "个人身份、个人责任或处分的规定（本通知规范的是购买主体和承接主体）",
 }
 
 
 def not_held(question: str) -> str | None:
-    """The kind of content the question asks for that the notice does not hold, or None."""
-    return next((k for k, rx in _NOT_HELD.items() if rx.search(question)), None)
+    """The kind of content the question asks for that the notice does not hold, or None. Read in the
+    question sentences: what the case describes first is not what is asked."""
+    asked_text = " ".join(question_sentences(question))
+    return next((k for k, rx in _NOT_HELD.items() if rx.search(asked_text)), None)
 
 
 def describe_not_held(kind: str) -> str:

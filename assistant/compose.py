@@ -11,8 +11,8 @@ from functools import lru_cache
 from typing import Sequence
 
 from .answer import Answer, Citation, Part, RuleHit
-from .answerable import (DATES, DOC_NUMBER, ISSUER, META_CLAUSES, asked_for, describe, describe_not_held,
-                         metadata_asked, missing_value, not_held)
+from .answerable import (DATES, DOC_NUMBER, ISSUER, META_CLAUSES, asked, describe, describe_not_held,
+                         metadata_asked, missing_value, not_held, question_sentences)
 from .clauses import Clause
 from .document import Corpus
 from .normalize import expand
@@ -107,14 +107,16 @@ def unique_clauses(citations) -> tuple[Citation, ...]:
 
 def retrieval_part(corpus: Corpus, text: str, refs: Sequence[Clause], hits, relevant: bool) -> PartResult:
     """A part the checker is silent on: a named clause, a fact the notice states, or not covered."""
-    if refs:
+    kind = not_held(text)  # a list, a formula, another document or province…: nearest is not an answer
+    if refs and not kind:  # a named clause is answered with its text, unless what is asked is not in it
         cites = tuple(c for r in refs if (c := cite(corpus, r.clause_id, r.text)))
         names = "、".join(r.label for r in refs)
         return PartResult(text, Decision.INFO, cites, (f"您问的是{names}，原文如下。",))
     if meta := metadata_asked(text):  # 文号, 发文机关, 主送, 施行/到期: from the metadata and those clauses
         return metadata_part(corpus, text, meta)
-    if kind := not_held(text):  # a list, a formula, another document or province…: nearest is not an answer
-        return PartResult(text, Decision.NOT_COVERED, (), (_not_held(kind, corpus),), nearest=hits[0].clause if hits else None)
+    if kind:  # "第（八）项的'其他事项'具体包括哪些": the named clause is the nearest one, for reference only
+        near = refs[0] if refs else hits[0].clause if hits else None
+        return PartResult(text, Decision.NOT_COVERED, (), (_not_held(kind, corpus),), nearest=near)
     if not hits or not relevant:
         return PartResult(text, Decision.NOT_COVERED, (), (), nearest=hits[0].clause if hits else None)
     top = hits[0]
@@ -168,12 +170,11 @@ def _not_stated(missing, corpus: Corpus) -> str:
 
 
 def _only_value_asked(text: str, clause_texts: list[str]) -> frozenset[str]:
-    """Kinds of value asked for and not stated, when every question in `text` asks for a value. The
-    questions are the sentences ending in ？ (else the last sentence): a scenario's earlier sentences may
-    mention sums or periods ("一年几十场") without asking, and "能买吗？律师费定多少？" still asks 能买吗."""
-    sentences = [s for s in re.split(r"(?<=[。！!；;？?])", text) if s.strip()]
-    questions = [s for s in sentences if s.rstrip().endswith(("？", "?"))] or sentences[-1:]
-    kinds = [asked_for(q) for q in questions]
+    """Kinds of value asked for and not stated, when every question in `text` asks for a value. Each
+    question sentence is read in its question span (answerable.question_span): a scenario may mention sums
+    or periods ("一年几十场", "每家拿多少，……可以吗？") without asking, and "能买吗？律师费定多少？" still asks 能买吗."""
+    questions = question_sentences(text)
+    kinds = [asked(q) for q in questions]  # asked for, or stated to confirm ("…是项目金额的2%对吧？")
     if not kinds or not all(kinds):
         return frozenset()
     return missing_value(" ".join(questions), clause_texts)

@@ -1,0 +1,203 @@
+"""What a question asks (issue 13, item 4): the question span, and content the notice does not hold.
+
+A message often tells its case before it asks. Values, lists and decisions in the case are not what is asked:
+"项目金额50万，……在哪个平台公示？" asks where, not how much. And a question can be on topic and still ask for
+something the notice does not contain (a list of names, a scoring rule, which provider to choose, a person's
+punishment, another document's or city's own rules): that is `not_covered`, not `info` with a tangential quote.
+
+Every question here is invented for these tests (none is copied from evals/gold.jsonl); each group has near
+misses both ways."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.answerable import (DURATION, LIST_CONTENT, MONEY, OTHER_DOCUMENT, OTHER_LOCAL, PERSONAL, QUANTITY,
+                                  RATIO, SCORING, VENDOR, asked, asked_for, not_held, question_sentences,
+                                  question_span)
+from assistant.normalize import normalize
+
+
+def _n(q: str) -> str:
+    return normalize(q)  # the chain reads normalised text (half-width punctuation)
+
+
+# ---- the question span ---------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("question, span_has, span_lacks", [
+    # the case first, the question last
+    ("我们街道的项目一年预算50万，已经进了目录。这个项目该在哪个平台公示？", "哪个平台", "50万"),
+    ("合同里写了首付40%、尾款60%，这算不算融资？", "算不算融资", "40%"),
+    # a verdict is asked: what the other party would decide ("每户补多少") is the case
+    ("由第三方机构来定补给哪些人、每户补多少，我们只管发钱，行不行？", "行不行", "多少"),
+    # a confirming tag asks about the clause before it
+    ("合同最长能签五年，对吧？", "五年", ""),
+    ("单次服务的收费上限是多少，通知里有没有规定？", "多少", ""),
+    # an earlier clause that asks on its own is asked too
+    ("限额标准到底是多少，去哪里查？", "多少", ""),
+    # a request, not a question, ends the sentence
+    ("请直接告诉我质保金比例是多少，给个数就行。", "比例是多少", "给个数"),
+])
+def test_question_span_is_what_is_asked(question, span_has, span_lacks):
+    span = question_span(_n(question))
+    assert span_has in span
+    if span_lacks:
+        assert span_lacks not in span
+
+
+def test_question_sentences_skip_the_story_before_the_question():
+    text = _n("去年签了三年的合同。今年想续签。续签要走什么程序？")
+    assert question_sentences(text) == [_n("续签要走什么程序？")]
+    assert question_sentences(_n("想问下采购限额标准")) == [_n("想问下采购限额标准")]  # no question mark: the last sentence
+
+
+@pytest.mark.parametrize("question, kinds", [
+    # values in the case are not asked for …
+    ("我们项目预算80万，在限额标准以上，要按什么程序采购？", set()),
+    ("合同约定首付四成、验收后付清，这不算融资吧？", set()),
+    ("服务期三年的项目，履约验收由谁组织？", set()),
+    ("由承接方自己定每家企业补助多少钱，我们照单拨付，可以吗？", set()),
+    ("招标文件写了注册资本不低于1000万，这个条件合规吗？", set()),
+    # … the value the question span asks for or states for confirmation is
+    ("采购代理费到底收多少钱，20万还是30万？", {MONEY}),
+    ("通知说承接主体要成立满五年才能接项目，是这样吗？", {DURATION}),
+    ("请告诉我质保金比例是多少，直接给个数。", {RATIO}),
+    ("购买服务合同的期限有没有上限？", {DURATION}),
+    ("合同最长签5年吧？", {DURATION}),
+    ("第三方评价的收费，通知规定是合同金额的3%对吧？", {RATIO}),
+    ("合同最长3年吗？", {DURATION}),
+    ("比如年底前要付到八成、90%？", {RATIO}),
+    ("绩效评价不合格要扣多少？", {QUANTITY}),
+    ("保证金按合同金额的多少收？", {RATIO}),  # a share of an amount
+    # a value in a verdict question is the case, not a value to confirm
+    ("能预付30%吗？", set()),
+    ("预付30%，可以吗？", set()),
+    ("180万的项目还要走政府采购程序吗？", set()),
+    ("省里是不是鼓励这一块？", set()),  # 一块 is an area here, not one yuan
+])
+def test_asked_reads_the_question_span(question, kinds):
+    assert set(asked(_n(question))) == kinds
+
+
+@pytest.mark.parametrize("question, kinds", [
+    ("交给物业公司核定补助金额，社区只盖个章，这样合规吗？", set()),  # 金额 is the case
+    ("合同写明预付30%，这样可以吗？", set()),  # a stated percentage is not an ask
+    ("能买吗？律师费一般定多少？", {QUANTITY}),  # each question sentence is read
+    ("服务收费标准是多少？", {MONEY}),
+    ("金额20万的项目在哪个平台公示？", set()),  # a sum named in the question is not asked for …
+    ("单个项目金额最高多少？", {MONEY}),  # … a sum asked for is
+    ("项目金额有没有上限？", {MONEY}),
+])
+def test_asked_for_is_what_the_question_span_asks_for(question, kinds):
+    assert set(asked_for(_n(question))) == kinds
+
+
+# ---- content the notice does not hold ------------------------------------------------------------------
+
+@pytest.mark.parametrize("question, kind", [
+    # which provider to choose
+    ("两家律所都报了名，一家便宜一家名气大，用哪家合适？", VENDOR),
+    ("能不能推荐几家做居家养老的社会组织？", VENDOR),
+    ("比选的三家公司里挑哪一家更稳妥？", VENDOR),
+    ("这个项目哪家来做比较靠谱？", VENDOR),
+    # scoring and weighting
+    ("核心指标各占多少分？", SCORING),
+    ("服务对象满意度打几分才算合格？", SCORING),
+    ("优先购买行业协会的服务，具体怎么量化评分？", SCORING),
+    ("履约验收的分值是怎么分配的？", SCORING),
+    # names of places or units chosen, and catch-all items the notice does not spell out
+    ("第一批联系点最终定了哪几个县？", LIST_CONTENT),
+    ("哪些县市区入选了省级联系点？", LIST_CONTENT),
+    ("联系点的名单公布了没有？", LIST_CONTENT),
+    ("法律规定的其他不得购买的事项还有哪些？", LIST_CONTENT),
+    ("附件2二（八）说的其他不得作为购买内容的事项，都包括什么？", LIST_CONTENT),
+    # a person's own status or punishment
+    ("自然人（比如退休医生）可以承接吗？", PERSONAL),
+    ("项目经办人违规了会不会被追责？", PERSONAL),
+    ("擅自扩大购买范围的，具体责任人受到什么处分？", PERSONAL),
+    # another city's or county's own rules
+    ("株洲市有没有出台自己的购买服务管理办法？", OTHER_LOCAL),
+    ("我们县的实施细则里对验收是怎么规定的？", OTHER_LOCAL),
+    # another document's content
+    ("《政府购买服务管理办法》里对承接主体的资格怎么规定的？", OTHER_DOCUMENT),
+    ("51号文里提了哪些重点工作？", OTHER_DOCUMENT),
+    ("那个上级文件里对购买主体有什么要求？", OTHER_DOCUMENT),
+    ("《事业单位分类实施意见》（湘发〔2012〕5号）中，公益一类是怎么认定的？", OTHER_DOCUMENT),
+])
+def test_content_the_notice_does_not_hold(question, kind):
+    assert not_held(_n(question)) == kind
+
+
+@pytest.mark.parametrize("question", [
+    "通知里绩效评价核心指标包括哪些？",  # the notice lists them (正文四（二）)
+    "哪些机构可以承接社区矫正服务？",  # eligibility, not a choice among vendors
+    "哪家单位负责公开省级通用指导性目录？",  # who does what: the notice says
+    "承接能力不足由哪个部门认定？",
+    "联系点是按什么标准择选的？",  # the notice says how (工作开展好、基础扎实)
+    "哪些部门可以成为联系点？",
+    "（八）项的“其他不得作为政府购买服务内容的事项”指的是什么？",  # what the clause says: quote it
+    "负面清单项目层面具体包括哪些事项？",  # the notice lists them
+    "擅自扩大购买范围的，会有什么处理？",  # a unit's consequences: 责令整改, 考核扣分
+    "评分办法里给本县企业加5分，这样可以吗？",  # a verdict on a scoring rule: the checker's question
+    "株洲市民政局想买养老服务，可以吗？",  # a city buying, not a city's own rules
+    "市州能不能自行编制购买服务目录？",  # answered by 附件2三（四）
+    "这个通知是为落实哪个文件制定的？",  # the notice names it (正文序言)
+    "《政府购买服务负面清单》里分几个层面？",  # this notice's own annex
+    "湘财综〔2022〕28号文里对行业协会商会有什么规定？",  # this notice itself
+    "我们以前由第三方评价，项目经办人也要配合吗？",
+    "《通知》里对目录是怎么规定的？",  # this notice, by its short name
+    "已经确定了哪些重点领域？",  # 附件1 lists them
+    "通知确定了哪些部门负责公开目录？",
+    "按咨询公司给的名单发补贴，可以吗？",  # a list in the case, a verdict asked
+])
+def test_near_misses_are_held(question):
+    assert not_held(_n(question)) is None
+
+
+def test_the_case_told_before_the_question_is_not_what_is_asked():
+    """A scoring rule, a place or a province in the story does not make the question one about it."""
+    assert not_held(_n("评分办法里本地企业加了10分，外省企业不加。这样设置可以吗？")) is None
+    assert not_held(_n("省外有家公司报价最低。我们能优先买行业协会的服务吗？")) is None
+    assert not_held(_n("我们县有一份实施细则。按本通知，公益二类能当购买主体吗？")) is None
+
+
+# ---- end to end (bigram index) ------------------------------------------------------------------------
+
+@pytest.mark.parametrize("question", [
+    "两家社工机构报价差不多，选哪家比较好？",
+    "联系点最后定了哪些市州，有名单吗？",
+    "负面清单第二部分第（八）项的其他事项，具体都包括哪些？",  # names a clause, asks what it does not say
+    "同等条件下优先向行业协会购买，这个同等条件怎么量化打分？",
+    "《政府购买服务管理办法》里，承接主体要具备哪些条件？",
+    "长沙县有没有自己的购买服务实施细则？",
+])
+def test_not_held_end_to_end_is_not_covered_with_a_reference(assistant, question):
+    a = assistant.ask(question)
+    assert str(a.verdict) == "not_covered", (question, [c.clause_id for c in a.citations])
+    assert a.citations == () and "没有规定" in a.summary
+    assert "相关条款" in a.answer  # the nearest clause, for reference only
+
+
+def test_near_miss_end_to_end_stays_info(assistant):
+    a = assistant.ask("通知里绩效评价核心指标包括哪些？")
+    assert str(a.verdict) == "info" and a.citations[0].clause_id == "正文/四/（二）"
+
+
+@pytest.mark.parametrize("question, clause_id", [
+    ("金额20万的项目在哪个平台公示？", "正文/四/（三）"),  # 金额 names the case's sum, it does not ask for one
+    ("项目预算才30万，在采购限额标准以下，领导问要在哪个平台公示？", "正文/四/（三）"),
+    ("合同一签三年，绩效评价的核心指标应当包括哪些？", "正文/四/（二）"),
+])
+def test_a_value_in_the_case_leaves_the_answer_info(corpus, question, clause_id):
+    """The clause found answers where / what; the sum or period in the case is not asked for."""
+    from assistant.compose import retrieval_part
+    from assistant.retrieve import Hit
+
+    part = retrieval_part(corpus, _n(question), (), (Hit(corpus.get(clause_id), 0.9, 1, 1),), True)
+    assert part.decision.value == "info" and part.citations[0].clause_id == clause_id
+
+
+def test_a_value_in_the_case_does_not_overturn_the_checker(assistant):
+    """"首付30%" is the case: the question asks whether it is 融资, which the checker answers."""
+    a = assistant.ask("预算已经安排，合同约定首付30%、验收后付70%，这个不算融资吧？")
+    assert str(a.verdict) != "not_covered"
