@@ -114,9 +114,6 @@ def shipped(bigram_index, plain):
 @pytest.mark.parametrize("question, regex, clause", [
     # the regex reader reads a permitted consultancy; the decision itself is handed over
     ("想让咨询公司直接决定明年的财政补贴怎么分，我们照着执行，可以买这个服务吗？", "allowed", "附件2/二/（二）"),
-    # 公益岗位 said as 公益岗位给失业人员: the regex reader sees a service with only the general preconditions open
-    # (allowed with 前提); the learned reader's prohibition makes it conditional, never silently allowed
-    ("街道准备设一批公益岗位给失业人员，能走购买服务吗？", "allowed", "附件2/二/（五）"),
 ])
 def test_disagreement_becomes_conditional_with_the_named_clause(plain, shipped, question, regex, clause):
     assert str(plain.ask(question).verdict) == regex
