@@ -69,6 +69,9 @@ def test_question_sentences_skip_the_story_before_the_question():
     ("比如年底前要付到八成、90%？", {RATIO}),
     ("绩效评价不合格要扣多少？", {QUANTITY}),
     ("保证金按合同金额的多少收？", {RATIO}),  # a share of an amount
+    ("助餐补贴每人每月好多钱？", {MONEY}),  # colloquial 多少钱 / 多久
+    ("验收完好久之内要付款？", {DURATION}),
+    ("好多单位都在问，社区养老服务能买吗？", set()),
     # a value in a verdict question is the case, not a value to confirm
     ("能预付30%吗？", set()),
     ("预付30%，可以吗？", set()),
