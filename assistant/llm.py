@@ -5,8 +5,13 @@ rules in corpus/rules.toml decide on them, exactly as on the regex reader's fact
 down, slower than the timeout (5 s), not JSON, a value outside the schema — gives None, and the deterministic
 answer stands. Standard library only (urllib), so the default install gains nothing.
 
-Measured with Qwen2.5-Coder-1.5B-Instruct Q4_K_M under `python -m llama_cpp.server`: ~2.5 s a question once
-the prompt prefix is cached."""
+Measured 2026-12-04 on this 2-core machine shared with other jobs (load 2–9), Qwen2.5-Coder-1.5B-Instruct
+Q4_K_M under `python -m llama_cpp.server --n_threads 1 --n_threads_batch 1 --logits_all false` (llama-cpp-python
+0.3.36): the first question after the server starts evaluates the system prompt (20–40 s, so it falls back);
+later ones reuse that prefix (the server does this by itself; `--cache true` is not needed and its RAM cache
+grew past 22 GB here until the kernel killed it). Then a read takes p50 2.6–3.4 s, p95 4.2–5.9 s depending on
+load; at load 3–9 42 % of the reads in a held-out run hit the 5 s timeout. Its facts make answers worse on
+the held-out split (README, "LLM reader")."""
 
 from __future__ import annotations
 

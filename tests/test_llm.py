@@ -197,9 +197,10 @@ def _model_file() -> Path | None:
 
 @pytest.mark.slow
 def test_real_llama_cpp_server_reads_facts():
-    """`python -m llama_cpp.server` as the README starts it. Its response_format takes {type: json_object,
+    """`python -m llama_cpp.server` with its default flags. Its response_format takes {type: json_object,
     schema} only (a json_schema request is a 500): the reader must switch form and get schema-shaped facts.
-    The first answer waits for the system prompt to be evaluated (~40 s on 2 busy cores), later ones reuse it."""
+    The first answer waits for the ~530-token system prompt to be evaluated (20–40 s on 2 busy cores); later
+    ones reuse it."""
     pytest.importorskip("llama_cpp.server", reason="llama-cpp-python[server] is not installed (optional)")
     model = _model_file()
     if model is None:
