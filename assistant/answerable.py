@@ -37,7 +37,7 @@ _ASK = {  # 好多钱 / 好久 are 多少钱 / 多久 in southwestern (Hunan) sp
     DURATION: re.compile(r"几年|多少年|多久|好久(?=之内|以内|内|能|要|才)|多长时间|多长期限|几天|多少天|几个月|多少个月|几日|多少日|几个工作日"
                          r"|期限(?:是|有|有没有|是否有|多长|最长|最短|上限)"  # the notice states no time limit ("期限")
                          r"|几周|多少周|几小时|多少小时"),
-    DATE: re.compile(r"几号|几月几日|几月几号|哪一天|哪天|什么日期|哪一年|哪年"),
+    DATE: re.compile(r"几号|几月几日|几月几号|哪一天|哪天|什么日期|哪一年|哪年|哪个月|几月份|哪月"),
 }
 _BARE_HOW_MUCH = re.compile(rf"多少(?![{_COUNT_MW}天年月日周钱万元块])")  # "标准是多少" / "最多能收多少"
 # a value stated in the question for confirmation: "最长3年", "6月30日前", "20万", "5%"
@@ -229,6 +229,7 @@ def answers(question: str, texts: Iterable[str]) -> bool:
 OTHER_PROVINCE, OTHER_LOCAL, AFTER_EXPIRY, OTHER_DOCUMENT, LIST_CONTENT, FORMULA, SCORING, PROCEDURE, VENDOR, \
     PERSONAL = ("other_province", "other_local", "after_expiry", "other_document", "list_content", "formula",
                 "scoring", "procedure", "vendor", "personal")
+OWN_CLASS, FUNDING, ISSUE_DATE = "own_class", "funding", "issue_date"
 
 _PROVINCES = ("北京|天津|上海|重庆|河北|山西|辽宁|吉林|黑龙江|江苏|浙江|安徽|福建|江西|山东|河南|湖北|广东|广西"
               "|海南|四川|贵州|云南|西藏|陕西|甘肃|青海|宁夏|新疆|内蒙古")
@@ -255,7 +256,9 @@ _NOT_HELD = {
                             r"[^。？?]{0,12}(?:怎么|如何|什么|哪些)"),
     # "2028年以后按哪个文件办": the notice runs to 2027-11-15 and names no successor
     AFTER_EXPIRY: re.compile(r"(?:到期|失效|过期)(?:以?后|之后)[^。？?]{0,12}(?:按|依据|执行|用)[^。？?]{0,6}(?:哪个|什么|哪份|哪一?个)"
-                             r"|20(?:2[89]|[3-9]\d)年[^。？?]{0,12}(?:按|依据|执行)[^。？?]{0,6}(?:哪个|什么|哪份)文件"),
+                             r"|20(?:2[89]|[3-9]\d)年[^。？?]{0,12}(?:按|依据|执行)[^。？?]{0,6}(?:哪个|什么|哪份)文件"
+                             # "2028年1月新签的合同", "拟于2028年3月签订": a purchase made after the notice ends
+                             r"|20(?:2[89]|[3-9]\d)年[^。？?,，]{0,8}(?:新签|签订|签署|签|启动|开展|实施|招标|采购)"),
     # "102号令对承接主体有什么要求", "《实施方案》里对事业单位怎么分类认定", "那个财政部文件里怎么规定": another
     # document's content (the notice only names 财综〔2022〕51号 and 湘财综〔2017〕39号)
     OTHER_DOCUMENT: re.compile(rf"{_OTHER_DOC}[）)]?(?:[（(][^）)]{{0,24}}[）)])?(?:{_DOC_CONTENT})"),  # 《…》（文号）里
@@ -263,7 +266,11 @@ _NOT_HELD = {
     # "国务院规定的其他不得购买的事项具体有哪些": the catch-all of 附件2二（八） points to other rules
     LIST_CONTENT: re.compile(r"(?:指导性目录|部门目录|采购目录|集中采购目录|目录)(?:里|中|内|上)?(?:面)?(?:具体|都|到底|一共)?"
                              r"(?:有哪些|包括哪些|包含哪些|都有什么|列了哪些|有什么)(?!条件|要求|前提|规定)"
-                             r"|联系点(?:名单|有哪些|是哪些|都有谁)|(?:完整|全部|具体)(?:的)?(?:目录|名单|明细)"
+                             r"|联系点[^。？?,，]{0,4}(?:名单|有哪些|是哪些|都有谁|都是谁|哪些)|(?:完整|全部|具体)(?:的)?(?:目录|名单|明细)"
+                             # "目录里有没有“档案数字化”这一条", "是否已列入省民政厅部门目录": what a 目录 holds
+                             r"|(?<!知道)(?<!清楚)(?<!确定)目录(?:里|中|内|上)(?:面)?(?:有没有|有无|是否有|包不包括|是否包括|包不包含|是否包含)"
+                             r"(?![^。？?,，]{0,12}(?:不确定|不清楚|不知道|没核对|没查|待核实|还没|也没))"
+                             r"|(?:是否|有没有|是不是)(?:已经?|已)(?:被)?(?:列入|纳入|列进|收入)[^。？?]{0,20}目录"
                              # names chosen: "有名单吗", "最后选了哪些市州", "最终定了哪几个县", "哪些县入选了"
                              r"|(?:有|公布|发布|公示|出)(?:没有)?(?:了)?(?:这个|具体|正式)?名单"
                              r"|名单(?:是什么|是哪些|有哪些|有吗|有没有|在哪|公布|呢|吗|能(?:不能)?(?:发|给|提供))"
@@ -277,7 +284,7 @@ _NOT_HELD = {
                              r"(?:(?:有|包括|包含|涵盖)(?:哪些|什么|啥)|都(?:有|是|包括)?(?:哪些|什么|啥))"),
     # "绩效评价得分怎么计算", "违约金怎么算", "按什么公式"
     FORMULA: re.compile(r"公式|(?:怎么|如何|咋)(?:计算|核定|核算)|计算方法|(?:怎么|咋个?)算(?=[?？。，,]|$)|权重|占多少比重"
-                        r"|比重(?:是|占|多少|怎么)|最低(?:工资)?标准|(?:工资|薪酬|收费|费用)(?:最低)?(?:要)?按(?:什么|啥)标准"),
+                        r"|比重(?:是|占|多少|怎么)|分类(?:标准|办法|依据)(?:是什么|有哪些|是啥)?|最低(?:工资)?标准|(?:工资|薪酬|收费|费用)(?:最低)?(?:要)?按(?:什么|啥)标准"),
     # "同等条件怎么量化打分", "满意度占几分", "分值怎么定": scoring of bids or evaluations (a verdict on a scoring
     # rule, "给本地企业加10分可以吗", is a checker question, not this)
     SCORING: re.compile(r"(?:怎么|如何|咋|怎样)(?:量化|打分|评分|赋分|计分|给分)|量化(?:打分|评分|标准|指标)|(?:打|占|得|扣|加|给|拿|计)(?:多少|几)分"
@@ -285,7 +292,7 @@ _NOT_HELD = {
     # "申报要准备哪些材料", "合同范本哪里下载", "注册流程怎么走": forms, steps and templates of other offices
     PROCEDURE: re.compile(r"(?:准备|提交|提供|需要|要)(?:哪些|什么|啥)(?:申报|申请|注册|登记)?材料|(?:申报|申请|注册|登记|入库)材料"
                           r"|流程怎么走|(?:注册|登记|申报|报名)(?:的)?(?:流程|手续)(?:是什么|有哪些|怎么)|范本|模板|(?:哪里|哪儿|在哪)(?:能)?下载"
-                          r"|(?:经济分类|会计|预算)科目"),
+                          r"|(?:经济分类|会计|预算)科目|找哪个(?:处室|科室|部门|人)|(?:谁|哪个处室|哪个科室)签字"),
     # "三家机构选哪家好", "推荐一家事务所": the choice of a provider is the buyer's, by procurement, not the notice's
     VENDOR: re.compile(r"(?:选|挑|定|用|找|请|交给|委托|推荐)(?:择)?哪(?:一|几)?家|哪(?:一|几)?家(?:机构|公司|供应商|单位|事务所|社会组织)?"
                        r"(?:来做|来干|做|干|承接)?(?:比较|更|最)?(?:好|合适|靠谱|便宜|划算|专业)|(?:选|挑|定|用|找|请|委托|推荐)(?:择)?哪(?:一)?个"
@@ -296,7 +303,14 @@ _NOT_HELD = {
                          r"|(?:我|本人)(?:个人|自己)(?:能不能|可以|能否|能)|(?<![单机组法])(?:个人|自然人)(?:[（(][^）)]{0,8}[）)])?"
                          r"(?:能不能|可以|能否|能|名义|身份)(?!.{0,4}(?:所得税|信息))|公务员(?:能不能|可以|能否|能)?兼职"
                          r"|(?:受到?|给予?|被|会有|面临|承担|担)(?:什么|哪些|啥|怎样的|何种)?(?:样的)?(?:处分|追责|问责|党纪|政纪|政务处分|刑事责任|纪律处分)"
-                         r"|(?:处分|追责|问责)(?:吗|呢|么)|(?:会不会|是否会?|要不要|能不能)(?:被)?(?:处分|追责|问责)|追究[^。？?]{0,6}(?:个人)?责任"),
+                         r"|(?:处分|追责|问责)(?:吗|呢|么)|(?:会不会|是否会?|要不要|能不能)(?:被)?(?:处分|追责|问责)|追究[^。？?]{0,6}(?:个人)?责任"
+                         r"|(?:我|本人)(?:本人|个人)(?:算不算|属不属于|是不是|算是|属于)"),
+    # "我馆到底属于公益一类还是公益二类": a unit's class is set by the 机构编制 authorities, not by the notice
+    OWN_CLASS: re.compile(r"(?:我|本|咱)(?:们)?(?:馆|单位|院|校|中心|站|所|局)?(?:到底|究竟)(?:属于|是|算)(?:公益一类还是公益二类|公益二类还是公益一类|哪一?类|哪种)"),
+    # "入选联系点有没有奖补资金": the notice names no award money
+    FUNDING: re.compile(r"(?:有没有|是否有|有无|能不能拿到?|能否获得)(?:奖补|奖励|补助|激励|配套)(?:资金|经费|政策)?"),
+    # "成文日期是哪一天": the text states when it takes effect, no date of issue
+    ISSUE_DATE: re.compile(r"成文日期|印发日期|发文日期|落款日期|签发日期"),
 }
 _NOT_HELD_ZH = {
     OTHER_PROVINCE: "其他省（区、市）的规定",
@@ -309,6 +323,9 @@ _NOT_HELD_ZH = {
     PROCEDURE: "办事流程、申报材料或合同范本",
     VENDOR: "具体选择哪家承接主体（应由购买主体依法通过采购程序确定）",
     PERSONAL: "个人身份、个人责任或处分的规定（本通知规范的是购买主体和承接主体）",
+    OWN_CLASS: "某一事业单位具体属于哪一类（由机构编制部门分类认定，本通知不作认定）",
+    FUNDING: "奖补或奖励资金的安排",
+    ISSUE_DATE: "成文（印发）日期（通知文本只载明施行日期2022年11月16日和有效期5年）",
 }
 
 
@@ -316,7 +333,33 @@ def not_held(question: str) -> str | None:
     """The kind of content the question asks for that the notice does not hold, or None. Read in the
     question sentences: what the case describes first is not what is asked."""
     asked_text = " ".join(question_sentences(question))
-    return next((k for k, rx in _NOT_HELD.items() if rx.search(asked_text)), None)
+    return next((k for k, rx in _NOT_HELD.items() if (m := rx.search(asked_text)) and not _unsure(asked_text, m)), None)
+
+
+_UNSURE = re.compile(r"不知道|不清楚|不确定|没核对|没查|待核实")
+
+
+def _unsure(text: str, m: re.Match) -> bool:
+    """"不知道目录里有没有这一项，能买吗": the asker's doubt is part of the case, not the question."""
+    start = max(text.rfind(c, 0, m.start()) for c in "，,。；;？?") + 1
+    return bool(_UNSURE.search(text, start, m.start()))
+
+
+# a question that asks for a verdict ("能不能", "可以吗", "合规吗"): a prohibition then stands even when part of
+# what is asked is not in the notice; a question that only asks for content ("具体扣几分") gets not_covered
+_VERDICT_ASKED = re.compile(r"能不能|能否|可否|可以|可不可以|行不行|行吗|允许|合规|违规|违反|禁止|算不算|属不属于|是否属于"
+                            r"|有没有问题|没问题|会不会|要不要|对吗|对吧|对不对|是否符合|符不符合|能[^,，。?？]{0,8}吗")
+# kinds no verdict on the purchase can answer: a person's status, a unit's class, a purchase after the notice ends
+_ALWAYS = frozenset({PERSONAL, OWN_CLASS, AFTER_EXPIRY})
+
+
+# content a prohibited case may go on to ask about ("修建文化站具体流程怎么走"): the prohibition answers it
+_CONTENT_ONLY = frozenset({SCORING, FUNDING, LIST_CONTENT, FORMULA, ISSUE_DATE})
+
+
+def overrides_verdict(question: str, kind: str) -> bool:
+    """Does not_covered of `kind` replace a prohibition the checker found in `question`?"""
+    return kind in _ALWAYS or kind in _CONTENT_ONLY and not _VERDICT_ASKED.search(question_span(question))
 
 
 def describe_not_held(kind: str) -> str:

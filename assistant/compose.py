@@ -11,7 +11,7 @@ from functools import lru_cache
 from typing import Sequence
 
 from .answer import Answer, Citation, Part, RuleHit
-from .answerable import (DATES, DOC_NUMBER, ISSUER, META_CLAUSES, asked, describe, describe_not_held,
+from .answerable import (DATES, DOC_NUMBER, ISSUER, META_CLAUSES, asked, describe, describe_not_held, overrides_verdict,
                          metadata_asked, missing_value, not_held, question_sentences)
 from .clauses import Clause
 from .document import Corpus
@@ -85,7 +85,8 @@ def checker_part(corpus: Corpus, part) -> PartResult:
     reasons = tuple(dict.fromkeys(f.explanation for f in firings if f.explanation))
     rules = tuple(RuleHit(f.rule_id, f.clause_id, tuple(f.matched)) for f in part.verdict.fired)
     decision = Decision(part.verdict.decision)
-    if decision is not Decision.PROHIBITED and (kind := not_held(part.text)):  # "广东省能不能买养老服务"
+    # "广东省能不能买养老服务"; a prohibition stands unless only content is asked ("擅自扩大范围具体扣几分")
+    if (kind := not_held(part.text)) and (decision is not Decision.PROHIBITED or overrides_verdict(part.text, kind)):
         return PartResult(part.text, Decision.NOT_COVERED, (), (_not_held(kind, corpus),), understood=part.understood,
                           nearest=corpus.get(cites[0].clause_id) if cites else None)
     # "社会组织承接，增值税税率是6%还是3%？": the parties make a rule fire, but what is asked is a value the

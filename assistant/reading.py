@@ -216,6 +216,8 @@ def _parties(rd: _Reader) -> list[_Party]:
         target.spans.append((s, e))
         target.words.append(rd.text[s:e])
         before = roles_text[rd.clause_start(s):s]
+        if not before.strip() and (cs := rd.clause_start(s)) and roles_text[cs - 1] in ":：":
+            before = roles_text[rd.clause_start(cs - 1):cs]  # a form field "承接方：X": the label gives the role
         if r["self"].search(before) or r["self_word"].match(rd.work, s):
             target.is_self = True
         # cues may run past the next party ("接政府的项目") but must start before it; a question mark
@@ -223,7 +225,8 @@ def _parties(rd: _Reader) -> list[_Party]:
         # an aside right after the party ("事业单位（县宾馆，还没转企），想把…外包") does not use up the window
         if (aside := re.match(r"[（(][^）)]{1,20}[）)][,，]?", roles_text[e:])) and e + aside.end() < nxt:
             e = e + aside.end()
-        window = re.split(r"[?？!！;；]", roles_text[e:e + 30], maxsplit=1)[0]
+        # the next form field ("来源：X局 承接方：Y") is another party's line
+        window = re.split(r"[?？!！;；]|\s+[\u4e00-\u9fff]{2,8}[:：]", roles_text[e:e + 30], maxsplit=1)[0]
         window = r["other_subject"].split(window, maxsplit=1)[0]  # see facts.toml [roles].other_subject
         # a role stated in the party's own sentence is its role: "公证处也想参与投标。预算已在年初编报" —
         # the next sentence's 编报 is about the budget, not about the 公证处

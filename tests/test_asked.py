@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.answerable import (DURATION, LIST_CONTENT, MONEY, OTHER_DOCUMENT, OTHER_LOCAL, PERSONAL, QUANTITY,
-                                  RATIO, SCORING, VENDOR, asked, asked_for, not_held, question_sentences,
+from assistant.answerable import (AFTER_EXPIRY, DURATION, FORMULA, FUNDING, ISSUE_DATE, LIST_CONTENT, MONEY,
+                                  OTHER_DOCUMENT, OTHER_LOCAL, OWN_CLASS, PERSONAL, PROCEDURE, QUANTITY, RATIO, SCORING,
+                                  VENDOR, asked, asked_for, not_held, overrides_verdict, question_sentences,
                                   question_span)
 from assistant.normalize import normalize
 
@@ -126,6 +127,18 @@ def test_asked_for_is_what_the_question_span_asks_for(question, kinds):
     ("51号文里提了哪些重点工作？", OTHER_DOCUMENT),
     ("那个上级文件里对购买主体有什么要求？", OTHER_DOCUMENT),
     ("《事业单位分类实施意见》（湘发〔2012〕5号）中，公益一类是怎么认定的？", OTHER_DOCUMENT),
+    # what a 目录 holds, asked outright
+    ("省级通用目录里有没有“居家养老上门服务”这一项？", LIST_CONTENT),
+    ("“社区食堂运营”是否已列入省民政厅的部门指导性目录？", LIST_CONTENT),
+    ("联系点具体是哪些市州？", LIST_CONTENT),
+    # a unit's own class, money the notice never names, the date of issue, a purchase after the notice ends
+    ("我们中心到底属于公益一类还是公益二类？", OWN_CLASS),
+    ("我本人算不算纳入事业编制管理的人员？", PERSONAL),
+    ("当上联系点的县有没有奖补资金？", FUNDING),
+    ("这份通知的印发日期是哪天？", ISSUE_DATE),
+    ("2029年3月新签的购买服务合同，还能让公益二类当购买主体吗？", AFTER_EXPIRY),
+    ("事业单位分类标准是什么？", FORMULA),
+    ("预算调剂要找哪个处室签字？", PROCEDURE),
 ])
 def test_content_the_notice_does_not_hold(question, kind):
     assert not_held(_n(question)) == kind
@@ -152,9 +165,24 @@ def test_content_the_notice_does_not_hold(question, kind):
     "已经确定了哪些重点领域？",  # 附件1 lists them
     "通知确定了哪些部门负责公开目录？",
     "按咨询公司给的名单发补贴，可以吗？",  # a list in the case, a verdict asked
+    "预算有，但不知道部门目录里有没有这一项，能买吗？",  # the doubt is the case; a verdict is asked
+    "已列入部门指导性目录的项目，还要做绩效评价吗？",  # stated, not asked
+    "合同期到2028年底，现在签可以吗？",  # signed now, under the notice
+    "我们是公益二类，能承接吗？",  # the class is stated, not asked
 ])
+
 def test_near_misses_are_held(question):
     assert not_held(_n(question)) is None
+
+
+@pytest.mark.parametrize("question, kind, overrides", [
+    ("擅自扩大购买范围的，财政工作评价具体扣几分？", SCORING, True),  # only content is asked
+    ("擅自扩大购买范围要扣分，这样做能不能行？", SCORING, False),  # a verdict is asked: a prohibition stands
+    ("2028年新签的合同能让公益一类承接吗？", AFTER_EXPIRY, True),  # no verdict of this notice reaches 2028
+    ("修建乡镇文化站走购买服务，具体流程怎么走？", PROCEDURE, False),  # the prohibition answers it
+])
+def test_a_prohibition_gives_way_only_when_content_alone_is_asked(question, kind, overrides):
+    assert overrides_verdict(_n(question), kind) is overrides
 
 
 def test_the_case_told_before_the_question_is_not_what_is_asked():
