@@ -186,11 +186,24 @@ def test_batch_duplicate_ids_are_reported_per_item(client):
     ({"purchaser": "行" * 5000}, "purchaser is too long"),
     ({"budget": [True]}, "invalid budget"),
     ({"area": 3}, "area must be a string"),
+    # falsy wrong types are wrong types too, not "absent" (null and a missing key are)
+    ({"content": {}}, "content must be a string"),
+    ({"content": 0}, "content must be a string"),
+    ({"content": False}, "content must be a string"),
+    ({"service": 0}, "service must be a string"),
+    ({"service": []}, "service must be a string"),
+    ({"service": False}, "service must be a string"),
 ])
 def test_check_rejects_wrong_types_with_an_english_message(client, payload, en):
     r = client.post("/api/check", json=payload)
     assert r.status_code == 422
     assert en in _both(r)["en"]
+
+
+@pytest.mark.parametrize("payload", [{"content": None}, {"service": None}, {"content": []}, {"content": ""},
+                                     {"service": ""}, {}])
+def test_check_absent_content_and_service_are_still_accepted(client, payload):
+    assert client.post("/api/check", json=payload).status_code == 200
 
 
 @pytest.mark.parametrize("body", [b"[" * 100_000 + b"]" * 100_000, b'{"question": ' + b"[" * 50_000 + b"]" * 50_000 + b"}"])
