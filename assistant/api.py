@@ -19,10 +19,11 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from .batch import check_id
 from .errors import AssistantError, BusyError, ConfigError, InvalidInputError
 from .guard import MAX_BODY, Guard, error_body, too_large
-from .inputs import shown, validate_question, validate_text
-from .schema import AnswerModel, AskRequest, BatchRequest, ClauseModel, ErrorModel
+from .inputs import shown, validate_question
+from .schema import AnswerModel, AskRequest, BatchItem, BatchRequest, ClauseModel, ErrorModel
 from .settings import Settings
 
 log = logging.getLogger("assistant.api")
@@ -170,7 +171,7 @@ def create_api(assistant, *, token: str = "", app: FastAPI | None = None, settin
             if await disconnected(request):
                 log.info("batch: client gone after %d of %d questions", i, len(body.questions))
                 return _error(499, "客户端已断开", "client disconnected")
-            rid, error = _batch_id(item.id, i + 1, seen)
+            rid, error = _batch_id(item, i + 1, seen)
             left = deadline - time.monotonic()
             if error is None and left <= 0:
                 error = "处理超时，本条未作答，请单独重试 / not answered: the request's time budget ran out"
@@ -230,14 +231,14 @@ def check_request_schema() -> dict:
     return {"requestBody": {"required": True, "content": {"application/json": {"schema": schema}}}}
 
 
-def _batch_id(raw: object, position: int, seen: set[str]) -> tuple[object, str | None]:
-    """The item's id (its 1-based position when absent) and an error when it is unusable or repeated."""
-    rid = position if raw is None else raw
-    try:
-        validate_text(rid, "id", 200) if isinstance(rid, str) else None
-    except InvalidInputError as e:
-        return None, str(e)
-    key = str(rid)
+def _batch_id(item: BatchItem, position: int, seen: set[str]) -> tuple[object, str | None]:
+    """The item's id (its 1-based position when absent) and an error when it is unusable or repeated: the CLI
+    batch's rule (batch.check_id), so null, true/false and blank ids are refused and ids compare stripped."""
+    raw = item.id if "id" in item.model_fields_set else position  # an explicit null is an error, as in the CLI
+    key, error = check_id(raw, position, ("条", "item"))
+    if key is None:
+        return None, error
+    rid = raw if isinstance(raw, int) else key  # an integer id is echoed as an integer
     if key in seen:
         return rid, f"id {shown(rid)} 重复，本条未作答 / duplicate id {shown(rid)}: not answered"
     seen.add(key)

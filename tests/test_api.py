@@ -175,6 +175,28 @@ def test_batch_duplicate_ids_are_reported_per_item(client):
     assert answers[2]["id"] == 3 and "verdict" in answers[2] and answers[3]["id"] == 4
 
 
+@pytest.mark.parametrize("raw, error", [
+    (None, "item 1: id is null"), (True, "item 1: id must be a string or an integer"),
+    (False, "item 1: id must be a string or an integer"), ("", "item 1: id is empty"), ("  ", "item 1: id is empty"),
+    (1.5, "item 1: id must be a string or an integer"), ({"a": 1}, "item 1: id must be a string or an integer"),
+])
+def test_batch_ids_follow_the_cli_rule_per_item(client, raw, error):
+    """The CLI batch's rule (batch.check_id): the bad id is reported on its item and the other items are answered."""
+    r = client.post("/api/batch", json={"questions": [{"id": raw, "question": "施行日期"}, {"question": "附件2是什么"}]})
+    assert r.status_code == 200
+    bad, good = r.json()["answers"]
+    assert bad["id"] is None and error in bad["error"] and "verdict" not in bad
+    assert good["id"] == 2 and "verdict" in good
+
+
+def test_batch_ids_are_stripped_before_the_duplicate_check(client):
+    r = client.post("/api/batch", json={"questions": [{"id": "a", "question": "施行日期"}, {"id": " a", "question": "附件2"},
+                                                      {"id": " b ", "question": "附件2是什么"}]})
+    a, dup, b = r.json()["answers"]
+    assert a["id"] == "a" and "verdict" in a and "duplicate" in dup["error"]
+    assert b["id"] == "b" and "verdict" in b
+
+
 @pytest.mark.parametrize("payload, en", [
     ({"content": 5}, "content must be a string"),
     ({"content": [[1]]}, "content must be a string"),
