@@ -10,6 +10,7 @@ import asyncio
 import html
 import json
 import logging
+import threading
 import time
 from typing import Any, Callable
 
@@ -77,6 +78,11 @@ def create_api(assistant, *, token: str = "", app: FastAPI | None = None, settin
     app = app or FastAPI(title=f"{doc_id} 问答助手 API", version="1", docs_url=None, redoc_url=None)
     app.add_middleware(Guard, token=token, max_body=MAX_BODY)
     # Answers are CPU-bound Python: more threads than this only add GIL contention; the rest wait their turn.
+    # The bound is `slots`, held by the answering thread itself for as long as it runs: anyio gives a
+    # CapacityLimiter's token back when it abandons a cancelled thread (time budget, client gone) that is still
+    # working, so the limiter alone let abandoned answers pile up beside new ones. The limiter keeps the waiting
+    # in the event loop rather than in blocked threads.
+    slots = threading.BoundedSemaphore(settings.api_threads)
     limiter = anyio.CapacityLimiter(settings.api_threads)
     responses: dict[int | str, dict[str, Any]] = {
         401: {"model": ErrorModel}, 413: {"model": ErrorModel}, 422: {"model": ErrorModel},
@@ -89,14 +95,32 @@ def create_api(assistant, *, token: str = "", app: FastAPI | None = None, settin
 
     local: dict[str, Callable] = {"ask": lambda q: assistant.ask(q).to_dict(), "check": local_check}
 
+    async def in_thread(fn: Callable, *args):
+        """fn(*args) in a thread that holds one of `slots` while it runs. Cancelled, the request stops waiting
+        at once; a thread that has not begun then never begins, and one that has finishes on its own."""
+        cancelled = threading.Event()
+
+        def run():
+            with slots:
+                if cancelled.is_set():  # its request gave up while it waited for a slot
+                    return None
+                return fn(*args)
+
+        try:
+            return await anyio.to_thread.run_sync(run, limiter=limiter, abandon_on_cancel=True)
+        except BaseException:  # anyio's cancellation (budget, client gone, shutdown)
+            cancelled.set()
+            raise
+
     async def work(job: str, *args, budget: float | None = None):
         """Run CPU-bound work ("ask" → the answer's dict, "check" → the checker's) off the event loop, within
         the request's time budget: in an answer process when there is a pool, else in one of this process's
-        threads. Past the budget the client gets a 503 at once; the question being answered finishes on its own."""
+        threads. Past the budget the client gets a 503 at once; the question being answered finishes on its own,
+        still counted against ASSISTANT_API_THREADS, and one not yet begun is not begun."""
         with anyio.move_on_after(budget or settings.request_budget) as scope:
             if pool is not None:
                 return await pool.run(job, *args)
-            return await anyio.to_thread.run_sync(local[job], *args, limiter=limiter, abandon_on_cancel=True)
+            return await in_thread(local[job], *args)
         if scope.cancelled_caught:
             raise BusyError(f"处理超时（{settings.request_budget:g} 秒），请简化问题或稍后再试",
                             en=f"the request ran past its time budget ({settings.request_budget:g} s)")

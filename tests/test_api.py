@@ -370,3 +370,52 @@ def test_a_question_in_progress_is_abandoned_when_the_client_disconnects():
     finally:
         Slow.release.set()  # let the abandoned thread finish
     assert sent[0]["status"] == 499 and time.monotonic() - t0 < 5
+
+
+def test_questions_given_up_keep_their_thread_until_done_and_waiting_ones_never_start():
+    """ASSISTANT_API_THREADS bounds the questions being answered even after their requests gave up on them (anyio
+    gives its limiter's token back when it abandons a thread that is still working), and a question whose request
+    gave up before it began is never begun."""
+    import threading
+    import time
+
+    import anyio
+    import httpx
+
+    class Slow(EchoAssistant):
+        def __init__(self):
+            super().__init__()
+            self.lock, self.running, self.most, self.started = threading.Lock(), 0, 0, 0
+
+        def ask(self, question):
+            with self.lock:
+                self.running, self.started = self.running + 1, self.started + 1
+                self.most = max(self.most, self.running)
+            try:
+                time.sleep(1.5)  # longer than all the requests take to arrive
+                return super().ask(question)
+            finally:
+                with self.lock:
+                    self.running -= 1
+
+    slow = Slow()
+    app = create_api(slow, settings=Settings(api_threads=2, request_budget=0.05))
+    codes: list[int] = []
+
+    async def main():
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as c:
+            async def one():
+                codes.append((await c.post("/api/ask", json={"question": "施行日期"})).status_code)
+
+            async with anyio.create_task_group() as tg:
+                for _ in range(8):  # each arrives after the ones before have given up on their questions
+                    tg.start_soon(one)
+                    await anyio.sleep(0.1)
+
+    t0 = time.monotonic()
+    anyio.run(main)
+    while slow.running and time.monotonic() - t0 < 10:  # let the abandoned answers finish
+        time.sleep(0.05)
+    time.sleep(0.2)  # and the threads still waiting for a slot find their requests gone
+    assert codes == [503] * 8
+    assert slow.most <= 2 and slow.started <= 2
