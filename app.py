@@ -20,13 +20,25 @@ from assistant.errors import AssistantError, ConfigError, PortInUseError
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python app.py", description="湘财综〔2022〕28号 问答助手：网页界面 + REST API")
+    p = argparse.ArgumentParser(prog="python app.py", description=f"{_doc_id()} 问答助手：网页界面 + REST API")
     p.add_argument("--host", help="监听地址 / bind address (env ASSISTANT_HOST, default 127.0.0.1)")
     p.add_argument("--port", type=int, help="端口 / port (env ASSISTANT_PORT, default 7860)")
     p.add_argument("--api-only", action="store_true", help="只提供 REST API，不挂载网页界面 / REST API without the web UI")
     p.add_argument("--workers", type=int, help="REST API 进程数（仅 --api-only，建议等于 CPU 核数）/ server processes, "
                                                "--api-only only (env ASSISTANT_WORKERS, default 1)")
     return p
+
+
+def _doc_id() -> str:
+    """The notice's number for --help, from corpus/document.toml (~1 ms). A corpus that cannot be read leaves
+    a generic name here: main() reports that error properly once the arguments are parsed."""
+    from assistant.document import load_corpus
+    from assistant.settings import Settings
+
+    try:
+        return load_corpus(Settings().corpus_dir).document.doc_id
+    except (AssistantError, OSError, KeyError, ValueError):  # ValueError: tomllib's TOMLDecodeError
+        return "政策文件"
 
 
 def create_app(assistant, *, token: str = "", ui: bool = True):

@@ -1,4 +1,4 @@
-"""湘财综〔2022〕28号 政府购买服务问答助手 — the core package.
+"""政府购买服务问答助手 — the core package (the notice it answers on: corpus/document.toml).
 
 Light on import: nothing here loads chromadb, torch, gradio or an embedding model."""
 

@@ -10,6 +10,7 @@ import asyncio
 import html
 import json
 import logging
+import threading
 import time
 from typing import Any, Callable
 
@@ -19,10 +20,11 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from .batch import check_id
 from .errors import AssistantError, BusyError, ConfigError, InvalidInputError
 from .guard import MAX_BODY, Guard, error_body, too_large
-from .inputs import shown, validate_question, validate_text
-from .schema import AnswerModel, AskRequest, BatchRequest, ClauseModel, ErrorModel
+from .inputs import shown, validate_question
+from .schema import AnswerModel, AskRequest, BatchItem, BatchRequest, ClauseModel, ErrorModel
 from .settings import Settings
 
 log = logging.getLogger("assistant.api")
@@ -76,6 +78,11 @@ def create_api(assistant, *, token: str = "", app: FastAPI | None = None, settin
     app = app or FastAPI(title=f"{doc_id} 问答助手 API", version="1", docs_url=None, redoc_url=None)
     app.add_middleware(Guard, token=token, max_body=MAX_BODY)
     # Answers are CPU-bound Python: more threads than this only add GIL contention; the rest wait their turn.
+    # The bound is `slots`, held by the answering thread itself for as long as it runs: anyio gives a
+    # CapacityLimiter's token back when it abandons a cancelled thread (time budget, client gone) that is still
+    # working, so the limiter alone let abandoned answers pile up beside new ones. The limiter keeps the waiting
+    # in the event loop rather than in blocked threads.
+    slots = threading.BoundedSemaphore(settings.api_threads)
     limiter = anyio.CapacityLimiter(settings.api_threads)
     responses: dict[int | str, dict[str, Any]] = {
         401: {"model": ErrorModel}, 413: {"model": ErrorModel}, 422: {"model": ErrorModel},
@@ -88,14 +95,32 @@ def create_api(assistant, *, token: str = "", app: FastAPI | None = None, settin
 
     local: dict[str, Callable] = {"ask": lambda q: assistant.ask(q).to_dict(), "check": local_check}
 
+    async def in_thread(fn: Callable, *args):
+        """fn(*args) in a thread that holds one of `slots` while it runs. Cancelled, the request stops waiting
+        at once; a thread that has not begun then never begins, and one that has finishes on its own."""
+        cancelled = threading.Event()
+
+        def run():
+            with slots:
+                if cancelled.is_set():  # its request gave up while it waited for a slot
+                    return None
+                return fn(*args)
+
+        try:
+            return await anyio.to_thread.run_sync(run, limiter=limiter, abandon_on_cancel=True)
+        except BaseException:  # anyio's cancellation (budget, client gone, shutdown)
+            cancelled.set()
+            raise
+
     async def work(job: str, *args, budget: float | None = None):
         """Run CPU-bound work ("ask" → the answer's dict, "check" → the checker's) off the event loop, within
         the request's time budget: in an answer process when there is a pool, else in one of this process's
-        threads. Past the budget the client gets a 503 at once; the question being answered finishes on its own."""
+        threads. Past the budget the client gets a 503 at once; the question being answered finishes on its own,
+        still counted against ASSISTANT_API_THREADS, and one not yet begun is not begun."""
         with anyio.move_on_after(budget or settings.request_budget) as scope:
             if pool is not None:
                 return await pool.run(job, *args)
-            return await anyio.to_thread.run_sync(local[job], *args, limiter=limiter, abandon_on_cancel=True)
+            return await in_thread(local[job], *args)
         if scope.cancelled_caught:
             raise BusyError(f"处理超时（{settings.request_budget:g} 秒），请简化问题或稍后再试",
                             en=f"the request ran past its time budget ({settings.request_budget:g} s)")
@@ -170,7 +195,7 @@ def create_api(assistant, *, token: str = "", app: FastAPI | None = None, settin
             if await disconnected(request):
                 log.info("batch: client gone after %d of %d questions", i, len(body.questions))
                 return _error(499, "客户端已断开", "client disconnected")
-            rid, error = _batch_id(item.id, i + 1, seen)
+            rid, error = _batch_id(item, i + 1, seen)
             left = deadline - time.monotonic()
             if error is None and left <= 0:
                 error = "处理超时，本条未作答，请单独重试 / not answered: the request's time budget ran out"
@@ -230,14 +255,14 @@ def check_request_schema() -> dict:
     return {"requestBody": {"required": True, "content": {"application/json": {"schema": schema}}}}
 
 
-def _batch_id(raw: object, position: int, seen: set[str]) -> tuple[object, str | None]:
-    """The item's id (its 1-based position when absent) and an error when it is unusable or repeated."""
-    rid = position if raw is None else raw
-    try:
-        validate_text(rid, "id", 200) if isinstance(rid, str) else None
-    except InvalidInputError as e:
-        return None, str(e)
-    key = str(rid)
+def _batch_id(item: BatchItem, position: int, seen: set[str]) -> tuple[object, str | None]:
+    """The item's id (its 1-based position when absent) and an error when it is unusable or repeated: the CLI
+    batch's rule (batch.check_id), so null, true/false and blank ids are refused and ids compare stripped."""
+    raw = item.id if "id" in item.model_fields_set else position  # an explicit null is an error, as in the CLI
+    key, error = check_id(raw, position, ("条", "item"))
+    if key is None:
+        return None, error
+    rid = raw if isinstance(raw, int) else key  # an integer id is echoed as an integer
     if key in seen:
         return rid, f"id {shown(rid)} 重复，本条未作答 / duplicate id {shown(rid)}: not answered"
     seen.add(key)

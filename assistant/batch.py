@@ -31,17 +31,22 @@ class Row:
     error: str | None = None  # why the row cannot be answered, found while reading
 
 
-def _row_id(raw: object, line: int) -> tuple[str | None, str | None]:
+def check_id(raw: object, n: int, unit: tuple[str, str] = ("行", "line")) -> tuple[str | None, str | None]:
+    """(the id as a key, None) or (None, why it cannot be used): null, true/false, a non-scalar, or an empty or
+    blank string. The key is stripped (" a" and "a" are one id) and an integer's is its digits. One rule for the
+    CLI (n = line, the default unit) and /api/batch (n = item, unit ("条", "item")); a missing id is the
+    caller's to default."""
+    zh, en = unit
     if raw is None:
-        return None, f"第{line}行的 id 为 null，请给出唯一的 id / line {line}: id is null"
+        return None, f"第{n}{zh}的 id 为 null，请给出唯一的 id / {en} {n}: id is null"
     if isinstance(raw, bool) or not isinstance(raw, (str, int)):
-        return None, f"第{line}行的 id 必须是文本或整数 / line {line}: id must be a string or an integer"
+        return None, f"第{n}{zh}的 id 必须是文本或整数 / {en} {n}: id must be a string or an integer"
     try:
         text = validate_text(raw, "id", MAX_ID_CHARS) if isinstance(raw, str) else str(raw)
     except InvalidInputError as e:
-        return None, f"第{line}行：{e}"
+        return None, f"第{n}{zh}：{e}"
     if not text:
-        return None, f"第{line}行的 id 为空 / line {line}: id is empty"
+        return None, f"第{n}{zh}的 id 为空 / {en} {n}: id is empty"
     return text, None
 
 
@@ -56,7 +61,7 @@ def read_questions(path: Path) -> Iterator[Row]:
             if not reader.fieldnames or "question" not in reader.fieldnames:
                 raise InvalidInputError(f"CSV 文件 {path} 需要 question 列 / the CSV needs a 'question' column")
             for n, row in enumerate(reader, 1):
-                rid, error = _row_id(row.get("id") or n, n)
+                rid, error = check_id(row.get("id") or n, n)
                 yield Row(n, rid, row.get("question") or "", error)
         return
     with path.open("rb") as f:
@@ -64,13 +69,14 @@ def read_questions(path: Path) -> Iterator[Row]:
             if not raw.strip():
                 continue
             try:
-                obj = json.loads(raw.decode("utf-8"))
+                # utf-8-sig: a BOM (Windows Notepad, or files joined with cat) is not part of the JSON
+                obj = json.loads(raw.decode("utf-8-sig"))
                 if not isinstance(obj, dict):
                     raise ValueError("not an object")
             except (UnicodeDecodeError, ValueError, RecursionError) as e:
                 yield Row(n, None, None, f"第{n}行不是有效的 JSON 对象（{type(e).__name__}）/ line {n} is not a JSON object")
                 continue
-            rid, error = _row_id(obj.get("id", n), n)
+            rid, error = check_id(obj.get("id", n), n)
             yield Row(n, rid, obj.get("question"), error)
 
 

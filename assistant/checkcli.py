@@ -130,7 +130,8 @@ def facts_from_payload(payload: dict) -> tuple[Facts, dict[str, bool | None]]:
         role = next((r for r in ROLES if values.get(r) in INSTITUTIONS), "purchaser")
         values[f"{role}_admin_functions"] = v
     content: set[Content] = set()
-    raw = payload.get("content") or []
+    raw = payload.get("content")
+    raw = [] if raw is None or raw == "" else raw  # absent; not `or []`, which let 0, false and {} through
     if not isinstance(raw, (str, list)) or len(raw) > len(Content) * 2:
         raise InvalidInputError(f"content 必须是文本或文本列表，可选：{_valid(x.value for x in Content)}",
                                 en="content must be a string or a short list of strings")
@@ -144,7 +145,8 @@ def facts_from_payload(payload: dict) -> tuple[Facts, dict[str, bool | None]]:
                                        f"{', '.join(x.name.lower() for x in Content)}") from None
     answers = {k: parse_tri(payload[k], k) for k in CONTENT_FLAGS if k in payload}
     content |= {CONTENT_FLAGS[k] for k, v in answers.items() if v}
-    service = validate_text(payload.get("service") or "", "service", Settings.load().max_question_chars)
+    service = payload.get("service")  # None is absent; a falsy wrong type (0, false, []) is still refused
+    service = validate_text("" if service is None else service, "service", Settings.load().max_question_chars)
     if service:  # read what the service is ("修路" is 工程) with the free-text vocabulary
         from .extract import extract, load_vocab
         from .normalize import normalize

@@ -36,8 +36,8 @@ _CONTENT_CUES = {  # what each 购买内容 class covers, in the notice's sense 
 }
 _ENTITY_CUES = "行政机关（某局、委、办、厅、乡镇政府、街道办）"
 
-_SYSTEM = (
-    "你是湖南省政府购买服务负面清单（湘财综〔2022〕28号附件2）的信息抽取器。只从问题中抽取明确写出的事实，"
+_INSTRUCTIONS = (  # after the opening line, which names the notice (system_prompt)
+    "只从问题中抽取明确写出的事实，"
     "不判断能不能买，不要猜测。输出一个 JSON 对象，只写问题明确说到的字段，没说到的字段一律不写；"
     "问题不是在问一项具体购买时输出 {}。\n"
     "字段：\n"
@@ -56,6 +56,11 @@ _SYSTEM = (
     "问：政府购买服务的合同一般签几年？\n"
     "答：{}"
 )
+
+
+def system_prompt(doc_id: str) -> str:
+    """The system prompt, naming the notice by its number from corpus/document.toml (Document.doc_id)."""
+    return f"你是湖南省政府购买服务负面清单（{doc_id}附件2）的信息抽取器。" + _INSTRUCTIONS
 
 
 # The facts offered to the model. Chosen on split=dev (a 40-case sample, Qwen2.5-Coder-1.5B Q4_K_M): offered
@@ -121,10 +126,16 @@ class LLMReader:
 
     STYLES = ("json_schema", "json_object")
 
-    def __init__(self, url: str, *, model: str = "", timeout: float = 5.0) -> None:
+    def __init__(self, url: str, *, model: str = "", timeout: float = 5.0, doc_id: str | None = None) -> None:
         base = url.rstrip("/")
         self.endpoint = base if base.endswith("/chat/completions") else base + "/chat/completions"
         self.model, self.timeout = model or "local", timeout
+        if doc_id is None:  # the shipped notice's number
+            from .document import load_corpus
+            from .settings import Settings
+
+            doc_id = load_corpus(Settings().corpus_dir).document.doc_id
+        self.system = system_prompt(doc_id)
         self.style = self.STYLES[0]
 
     def request_body(self, text: str, style: str | None = None) -> dict:
@@ -133,7 +144,7 @@ class LLMReader:
                # not "strict": OpenAI's strict mode requires every field, which is what made the output long
                {"type": "json_schema", "json_schema": {"name": "facts", "schema": schema}})
         return {"model": self.model, "temperature": 0, "max_tokens": MAX_TOKENS,
-                "messages": [{"role": "system", "content": _SYSTEM}, {"role": "user", "content": text}],
+                "messages": [{"role": "system", "content": self.system}, {"role": "user", "content": text}],
                 "response_format": fmt}
 
     def _post(self, text: str, style: str, timeout: float) -> dict:

@@ -62,8 +62,10 @@ class AskRequest(BaseModel):
 
 
 class BatchItem(BaseModel):
-    id: str | int | None = Field(default=None, description="唯一；缺省为序号 / unique; defaults to the 1-based position")
-    # Checked per item (a bad question gets an `error` line, the others are answered), so typed loosely here.
+    # Both checked per item (batch.check_id for the id, as in the CLI batch): a bad id or question gets an
+    # `error` line and the others are answered, so they are typed loosely here and documented below.
+    id: Any = Field(default=None, json_schema_extra={"type": ["string", "integer"]},
+                    description="唯一，非空；缺省为序号 / unique, not blank; defaults to the 1-based position")
     question: Any = Field(json_schema_extra={"type": "string"}, examples=["融资行为能不能作为政府购买服务？"])
 
 

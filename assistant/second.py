@@ -77,7 +77,10 @@ def load_second_readers(settings, rules) -> tuple:
         if reader is not None:
             out.append(LearnedOpinion(reader))
     if settings.llm_url:
+        from .document import load_corpus
         from .llm import LLMOpinion, LLMReader
 
-        out.append(LLMOpinion(LLMReader(settings.llm_url, model=settings.llm_model, timeout=settings.llm_timeout), rules))
+        doc_id = load_corpus(settings.corpus_dir).document.doc_id
+        reader = LLMReader(settings.llm_url, model=settings.llm_model, timeout=settings.llm_timeout, doc_id=doc_id)
+        out.append(LLMOpinion(reader, rules))
     return tuple(out)

@@ -175,6 +175,28 @@ def test_batch_duplicate_ids_are_reported_per_item(client):
     assert answers[2]["id"] == 3 and "verdict" in answers[2] and answers[3]["id"] == 4
 
 
+@pytest.mark.parametrize("raw, error", [
+    (None, "item 1: id is null"), (True, "item 1: id must be a string or an integer"),
+    (False, "item 1: id must be a string or an integer"), ("", "item 1: id is empty"), ("  ", "item 1: id is empty"),
+    (1.5, "item 1: id must be a string or an integer"), ({"a": 1}, "item 1: id must be a string or an integer"),
+])
+def test_batch_ids_follow_the_cli_rule_per_item(client, raw, error):
+    """The CLI batch's rule (batch.check_id): the bad id is reported on its item and the other items are answered."""
+    r = client.post("/api/batch", json={"questions": [{"id": raw, "question": "施行日期"}, {"question": "附件2是什么"}]})
+    assert r.status_code == 200
+    bad, good = r.json()["answers"]
+    assert bad["id"] is None and error in bad["error"] and "verdict" not in bad
+    assert good["id"] == 2 and "verdict" in good
+
+
+def test_batch_ids_are_stripped_before_the_duplicate_check(client):
+    r = client.post("/api/batch", json={"questions": [{"id": "a", "question": "施行日期"}, {"id": " a", "question": "附件2"},
+                                                      {"id": " b ", "question": "附件2是什么"}]})
+    a, dup, b = r.json()["answers"]
+    assert a["id"] == "a" and "verdict" in a and "duplicate" in dup["error"]
+    assert b["id"] == "b" and "verdict" in b
+
+
 @pytest.mark.parametrize("payload, en", [
     ({"content": 5}, "content must be a string"),
     ({"content": [[1]]}, "content must be a string"),
@@ -186,11 +208,24 @@ def test_batch_duplicate_ids_are_reported_per_item(client):
     ({"purchaser": "行" * 5000}, "purchaser is too long"),
     ({"budget": [True]}, "invalid budget"),
     ({"area": 3}, "area must be a string"),
+    # falsy wrong types are wrong types too, not "absent" (null and a missing key are)
+    ({"content": {}}, "content must be a string"),
+    ({"content": 0}, "content must be a string"),
+    ({"content": False}, "content must be a string"),
+    ({"service": 0}, "service must be a string"),
+    ({"service": []}, "service must be a string"),
+    ({"service": False}, "service must be a string"),
 ])
 def test_check_rejects_wrong_types_with_an_english_message(client, payload, en):
     r = client.post("/api/check", json=payload)
     assert r.status_code == 422
     assert en in _both(r)["en"]
+
+
+@pytest.mark.parametrize("payload", [{"content": None}, {"service": None}, {"content": []}, {"content": ""},
+                                     {"service": ""}, {}])
+def test_check_absent_content_and_service_are_still_accepted(client, payload):
+    assert client.post("/api/check", json=payload).status_code == 200
 
 
 @pytest.mark.parametrize("body", [b"[" * 100_000 + b"]" * 100_000, b'{"question": ' + b"[" * 50_000 + b"]" * 50_000 + b"}"])
@@ -335,3 +370,52 @@ def test_a_question_in_progress_is_abandoned_when_the_client_disconnects():
     finally:
         Slow.release.set()  # let the abandoned thread finish
     assert sent[0]["status"] == 499 and time.monotonic() - t0 < 5
+
+
+def test_questions_given_up_keep_their_thread_until_done_and_waiting_ones_never_start():
+    """ASSISTANT_API_THREADS bounds the questions being answered even after their requests gave up on them (anyio
+    gives its limiter's token back when it abandons a thread that is still working), and a question whose request
+    gave up before it began is never begun."""
+    import threading
+    import time
+
+    import anyio
+    import httpx
+
+    class Slow(EchoAssistant):
+        def __init__(self):
+            super().__init__()
+            self.lock, self.running, self.most, self.started = threading.Lock(), 0, 0, 0
+
+        def ask(self, question):
+            with self.lock:
+                self.running, self.started = self.running + 1, self.started + 1
+                self.most = max(self.most, self.running)
+            try:
+                time.sleep(1.5)  # longer than all the requests take to arrive
+                return super().ask(question)
+            finally:
+                with self.lock:
+                    self.running -= 1
+
+    slow = Slow()
+    app = create_api(slow, settings=Settings(api_threads=2, request_budget=0.05))
+    codes: list[int] = []
+
+    async def main():
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as c:
+            async def one():
+                codes.append((await c.post("/api/ask", json={"question": "施行日期"})).status_code)
+
+            async with anyio.create_task_group() as tg:
+                for _ in range(8):  # each arrives after the ones before have given up on their questions
+                    tg.start_soon(one)
+                    await anyio.sleep(0.1)
+
+    t0 = time.monotonic()
+    anyio.run(main)
+    while slow.running and time.monotonic() - t0 < 10:  # let the abandoned answers finish
+        time.sleep(0.05)
+    time.sleep(0.2)  # and the threads still waiting for a slot find their requests gone
+    assert codes == [503] * 8
+    assert slow.most <= 2 and slow.started <= 2

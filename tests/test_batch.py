@@ -108,6 +108,35 @@ def test_null_and_repeated_ids_are_reported_per_line(tmp_path):
     assert "integer" in got[4]["error"]
 
 
+@pytest.mark.parametrize("raw, error", [
+    (None, "line 1: id is null"), (True, "line 1: id must be a string or an integer"),
+    (False, "line 1: id must be a string or an integer"), ("", "line 1: id is empty"), ("  ", "line 1: id is empty"),
+])
+def test_unusable_ids_are_reported_per_line(tmp_path, raw, error):
+    src, out = tmp_path / "q.jsonl", tmp_path / "a.jsonl"
+    _write_jsonl(src, [{"id": raw, "question": "附件2是什么"}, {"id": "b", "question": "附件1有哪些重点领域"}])
+    assert run_batch(src, out, assistant=EchoAssistant(), log=lambda m: None) == PARTIAL
+    got = _lines(out)
+    assert got[0]["id"] is None and error in got[0]["error"] and got[1]["id"] == "b" and "verdict" in got[1]
+
+
+def test_ids_are_stripped_before_the_duplicate_check(tmp_path):
+    src, out = tmp_path / "q.jsonl", tmp_path / "a.jsonl"
+    _write_jsonl(src, [{"id": "a", "question": "附件2是什么"}, {"id": " a", "question": "附件1有哪些重点领域"}])
+    assert run_batch(src, out, assistant=EchoAssistant(), log=lambda m: None) == PARTIAL
+    got = _lines(out)
+    assert got[0]["id"] == "a" and "verdict" in got[0] and "repeats line 1" in got[1]["error"]
+
+
+def test_a_jsonl_file_with_a_utf8_bom_is_read(tmp_path):
+    src, out = tmp_path / "q.jsonl", tmp_path / "a.jsonl"
+    _write_jsonl(src, [{"id": "a", "question": "什么时候起施行，有效期几年？"}, {"id": "b", "question": "附件2是什么"}])
+    src.write_bytes(b"\xef\xbb\xbf" + src.read_bytes())  # as Windows Notepad saves "UTF-8 with BOM"
+    assert run_batch(src, out, assistant=EchoAssistant(), log=lambda m: None) == 0
+    got = _lines(out)
+    assert [r["id"] for r in got] == ["a", "b"] and got[0]["verdict"] == "info"
+
+
 def test_resume_asks_again_what_was_not_answered(tmp_path):
     src, out = tmp_path / "q.jsonl", tmp_path / "a.jsonl"
     qs = ["什么时候起施行，有效期几年？", "爆炸了怎么办", "附件2是什么"]
