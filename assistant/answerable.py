@@ -16,7 +16,10 @@ Count questions (几个/几类/哪几/多少条) are left alone: the notice answ
 from __future__ import annotations
 
 import re
+import tomllib
 from typing import Iterable
+
+from .settings import ROOT
 
 _CN = "一二三四五六七八九十两百千万零〇半"
 _NUM = rf"(?:\d+(?:\.\d+)?|[{_CN}]+)"
@@ -234,11 +237,20 @@ OWN_CLASS, FUNDING, ISSUE_DATE = "own_class", "funding", "issue_date"
 _PROVINCES = ("北京|天津|上海|重庆|河北|山西|辽宁|吉林|黑龙江|江苏|浙江|安徽|福建|江西|山东|河南|湖北|广东|广西"
               "|海南|四川|贵州|云南|西藏|陕西|甘肃|青海|宁夏|新疆|内蒙古")
 # This notice and its annexes, by title or as "《通知》": named in 《》 they are not "another document".
-_OWN_TITLE = r"[^》]*(?:推进政府购买服务改革重点工作|负面清单|改革清单)[^》]*》|(?:本?通知|28号文)》"
+def _own_number() -> tuple[str, str]:
+    """(year, number) of this notice's 文号, from corpus/document.toml ("湘财综〔2022〕28号" → 2022, 28)."""
+    doc_id = tomllib.loads((ROOT / "corpus" / "document.toml").read_text("utf-8"))["doc_id"]
+    m = re.search(r"〔(\d{4})〕(\d+)号", doc_id)
+    return (m.group(1), m.group(2)) if m else ("0000", "0")
+
+
+_YEAR, _NO = _own_number()
+_OWN_TITLE = rf"[^》]*(?:推进政府购买服务改革重点工作|负面清单|改革清单)[^》]*》|(?:本?通知|{_NO}号文)》"
 # Another document, named: a law or decree, a document number other than 湘财综〔2022〕28号, a 《title》 not this
 # notice's, "51号文", or a document pointed at as another one ("那个财政部文件", "该文件").
 _OTHER_DOC = (r"(?:102号令|财政部令|政府采购法|招标投标法|预算法|民法典|劳动合同法|实施条例|国办发"
-              r"|财综〔(?!2022〕28)[^〕]*〕\d+号|湘财综〔(?!2022〕28)[^〕]*〕\d+号|(?!2022〕28号)\d{4}〕\d+号|(?<!\d)(?!28号)\d{1,3}号文"
+              rf"|财综〔(?!{_YEAR}〕{_NO})[^〕]*〕\d+号|湘财综〔(?!{_YEAR}〕{_NO})[^〕]*〕\d+号|(?!{_YEAR}〕{_NO}号)\d{{4}}〕\d+号"
+              rf"|(?<!\d)(?!{_NO}号)\d{{1,3}}号文"
               rf"|《(?!{_OWN_TITLE})[^》]{{2,40}}》"
               r"|(?:那个|那份)(?:财政部|国务院|国办|部里|省里|上级)的?(?:文件|通知|方案)|上级(?:的)?(?:文件|通知)"
               r"|(?:财政部|国务院|国办)(?:的)?(?:那个|那份|这个)(?:文件|通知))")
