@@ -59,7 +59,7 @@ def build_chain(corpus: Corpus, rules, retriever, *, today: Callable[[], date] =
                 hits, relevant = per_part[i]
                 parts.append(retrieval_part(corpus, p.text, refs[i], hits, relevant))
             if second and not refs[i]:  # a part naming its clause asks what it says, not whether it applies
-                parts[-1] = _second_opinion(parts[-1], p.text, second, corpus, rules)
+                parts[-1] = _second_opinion(parts[-1], p.text, second, corpus, rules, alone=len(tv.parts) == 1)
         if not parts:  # the whole question was instruction-like text
             parts.append(retrieval_part(corpus, q.text, (), (), False))
         nearest = whole[0].clause if whole else None
@@ -85,14 +85,19 @@ def run_stages(chain, question):
     return question
 
 
-def _second_opinion(part: PartResult, text: str, readers, corpus: Corpus, rules) -> PartResult:
-    from .second import reconsider
+def _second_opinion(part: PartResult, text: str, readers, corpus: Corpus, rules, *, alone: bool = True) -> PartResult:
+    from .second import not_covered_instead, reconsider
 
     if part.decision is Decision.PROHIBITED:
         return part  # never weakened, and no reader needs to run
     for r in readers:
         if (objection := r.objection(text)) is not None:
             return reconsider(part, objection, corpus, rules)
+    # "not covered" only for a one-part question: the learned reader was trained and checked on whole questions
+    if alone and part.decision in (Decision.INFO, Decision.ALLOWED):
+        for r in readers:
+            if (says := getattr(r, "not_covered", None)) and (confidence := says(text)) is not None:
+                return not_covered_instead(part, confidence, corpus)
     return part
 
 

@@ -101,6 +101,53 @@ def test_chain_hook_with_a_fake_reader(plain):
     assert ref.verdict == "info"  # a part naming its clause asks what it says
 
 
+@dataclass
+class NotCovered:
+    """A fake second reader that never objects and holds that the notice decides nothing."""
+
+    confidence: float = 0.9
+
+    def objection(self, text):
+        return None
+
+    def not_covered(self, text):
+        return self.confidence
+
+
+def test_a_tangential_answer_becomes_not_covered_naming_the_clause(plain):
+    q = "政府采购评审专家是怎么抽取的"  # the regex reader answers it from a clause about something else
+    before = plain.ask(q)
+    assert before.verdict in ("info", "allowed") and before.citations
+    a = plain.with_second((NotCovered(0.87),)).ask(q)
+    assert a.verdict == "not_covered" and a.citations == ()
+    assert "学习模型（置信度 0.87）" in a.answer
+    assert before.citations[0].clause_id in a.answer  # named for reference only
+
+
+def test_not_covered_never_replaces_a_prohibition_a_condition_or_a_part_of_several(plain):
+    fake = plain.with_second((NotCovered(),))
+    assert fake.ask("能不能把新建教学楼和物业打包成购买服务？").verdict == "prohibited"
+    q = "我们是事业单位，能承接县卫健局的购买服务项目吗？"
+    assert plain.ask(q).verdict == "conditional" and fake.ask(q).verdict == "conditional"
+    two = "①本通知什么时候施行？②公益一类能承接吗？"
+    assert [p.verdict for p in fake.ask(two).parts] == [p.verdict for p in plain.ask(two).parts]
+
+
+def test_learned_not_covered_needs_its_threshold():
+    from assistant.learned import Proposal
+    from assistant.second import NOT_COVERED_AT
+
+    class Fixed:
+        def __init__(self, conf):
+            self.conf = conf
+
+        def propose(self, text):
+            return Proposal("not_covered", self.conf, 0.01, "")
+
+    assert LearnedOpinion(Fixed(NOT_COVERED_AT + 0.05)).not_covered("x") == pytest.approx(NOT_COVERED_AT + 0.05)
+    assert LearnedOpinion(Fixed(NOT_COVERED_AT - 0.05)).not_covered("x") is None
+
+
 # ---- the real learned reader on invented phrasings (not from the gold file) --------------------------------
 
 @pytest.fixture(scope="module")
