@@ -112,7 +112,12 @@ def strip_instructions(text: str, v: Vocab) -> tuple[str, tuple[str, ...], tuple
 _QUOTED = re.compile(r"“[^”]*”|「[^」]*」|『[^』]*』|《[^》]*》|\"[^\"]*\"")
 _ORDINAL = re.compile(r"(?:其|第)([一二三四五六])(?:个问题|个|点|件)?(?=[,，:：、是])"
                       r"|(?<![不就还也都总即若要于像这那便则但倒正算只可第其])([一二三四五六])是")
-_ANNOUNCED = re.compile(r"(?:[两二三四几]|好几|几)个(?:问题|事|事情|疑问)")
+_ANNOUNCED = re.compile(r"(?:[两二三四几]|好几|几)个(?:问题|事|事情|疑问|(?=[:：]))")
+# the asker wants each listed item judged ("请分别出具意见", "两项议定", "逐条审查"): every item is a question,
+# even a stated one ("①以购买服务方式新建管网；②……"), and the items of a quoted list (minutes, contract clauses) count
+_EACH = re.compile(r"分别|逐项|逐条|各自|每一?项|每一?条|[两二三四几]项|[两二三四几]条|[两二三]点")
+_CN_LIST = re.compile(r"(?:^|(?<=[:：。;；\s“「『\"]))([一二三四五六])、")
+_ARTICLE = re.compile(r"第([一二三四五六七八九十]{1,3})条")
 _ACTION = re.compile(r"(?:买|购|承接|接|外包|委托|采购|请|投标|参与|交给|包给|打包|拨|招|派|做|搞|办|建|修)")
 _BOTH = re.compile(r"既(?P<a>[^。；;？?!！既又]{2,40}?)[,，]?\s*(?:又|也)(?P<b>[^。；;？?!！,，]{2,40})(?P<tail>[^。；;？?!！]*[？?]?)")
 _SEVERALLY = re.compile(r"分别(?P<ask>[^。；;？?!！,，]{0,16}[？?]?)")
@@ -126,9 +131,10 @@ def _mask_quotes(text: str) -> str:
     return _QUOTED.sub(lambda m: m.group(0)[0] + MASK * (len(m.group(0)) - 2) + m.group(0)[-1], text)
 
 
-def _ordinal_cuts(masked: str) -> set[int]:
-    """Starts of 一是…二是… / 第一…第二… enumerations, when at least 一 and 二 appear in order."""
-    hits = [(m.start(), m.group(1) or m.group(2)) for m in _ORDINAL.finditer(masked)]
+def _ordinal_cuts(masked: str, pattern: re.Pattern = _ORDINAL) -> set[int]:
+    """Starts of 一是…二是… / 第一…第二… enumerations (or, given `pattern`, 一、二、), when at least 一 and 二
+    appear in order."""
+    hits = [(m.start(), m.group(1) or m.group(2)) for m in pattern.finditer(masked)]
     seq, want = [], "一二三四五六"
     for pos, n in hits:
         if n == want[len(seq)] if len(seq) < len(want) else False:
@@ -171,6 +177,23 @@ def _distribute(text: str, v: Vocab) -> list[tuple[str, str]] | None:
     return None
 
 
+def _list_cuts(text: str, q: dict, each: bool) -> set[int]:
+    """Starts of listed items: （1）/1./①, 一是/第一, and — when each item is to be judged — 一、二、 and 第N条."""
+    cuts: set[int] = set()
+    enums = list(q["enumerator"].finditer(text))
+    if len(enums) >= 2:
+        cuts |= {m.start() for m in enums}
+    cuts |= _ordinal_cuts(text)
+    if each:
+        cuts |= _ordinal_cuts(text, _CN_LIST)
+        first: dict[str, int] = {}  # "第三条…第四条…请就第三条、第四条分别…": an article's first mention is the item
+        for m in _ARTICLE.finditer(text):
+            first.setdefault(m.group(1), m.start())
+        if len(first) >= 2:
+            cuts |= set(first.values())
+    return cuts
+
+
 def split_parts(text: str, v: Vocab) -> list[tuple[str, str]]:
     """Split a message into (context, question) pairs: ①②, 1. 2., 一是/二是, 第一/第二, 另外/还有, ；and ？
     separate questions; "我有两个问题" also lets a comma separate them; 既…又… and "X和Y分别…" distribute
@@ -184,18 +207,18 @@ def split_parts(text: str, v: Vocab) -> list[tuple[str, str]]:
     q = v.question
     masked = _mask_quotes(text)
     cuts = {0, len(text)}
-    enums = list(q["enumerator"].finditer(masked))
-    if len(enums) >= 2:
-        cuts |= {m.start() for m in enums}
-    cuts |= _ordinal_cuts(masked)
+    each = bool(_EACH.search(masked) or _ANNOUNCED.search(masked))
+    listed = _list_cuts(text if each else masked, q, each)
+    cuts |= listed
     cuts |= {m.start() for m in q["connective"].finditer(masked)
              if m.start() == 0 or masked[m.start() - 1] in "。;；?？!！ "}
     cuts |= {m.end() for m in re.finditer(r"[?？;；]+", masked)}
-    if _ANNOUNCED.search(masked):  # "我有两个问题，A能不能买，B要多久": commas separate the questions
+    if _ANNOUNCED.search(masked) and not listed:  # "我有两个问题，A能不能买，B要多久": commas separate them
         cuts |= {m.end() for m in re.finditer(r"[,，:：]", masked)}
-    pieces = [text[a:b].strip() for a, b in zip(sorted(cuts), sorted(cuts)[1:])]
-    pieces = [p for p in pieces if p.strip(" ,，。;；?？!！:：")]
-    asks = [bool(re.search(r"[?？]|吗|呢", p) or q["eligibility"].search(p) or q["info"].search(p)) for p in pieces]
+    spans = [(a, b) for a, b in zip(sorted(cuts), sorted(cuts)[1:]) if text[a:b].strip(" ,，。;；?？!！:：“”")]
+    pieces = [text[a:b].strip() for a, b in spans]
+    asks = [bool(re.search(r"[?？]|吗|呢", p) or q["eligibility"].search(p) or q["info"].search(p)
+                 or each and a in listed) for p, (a, _) in zip(pieces, spans)]
     # "想接街道的养老项目；另外问下，开票交多少税？": a proposal stated before a new topic is a question too
     for i in range(len(pieces) - 1):
         if q["connective"].match(pieces[i + 1]) and q["proposal"].search(pieces[i]):

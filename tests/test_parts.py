@@ -49,6 +49,15 @@ def verdicts(question: str) -> list[str]:
     ("我们局既想把机关食堂外包给餐饮公司，又想通过购买服务的方式招两名编外文员，行吗？", ["allowed", "prohibited"]),
     # X和Y分别…
     ("社区心理疏导和公益性岗位设置分别能不能按购买服务来做？", ["allowed", "prohibited"]),
+    # items to be judged each, stated not asked: quoted minutes, ①② proposals, contract articles
+    ("局务会纪要：“会议议定：一、向社工机构购买社区养老助餐服务，经费已列入预算；二、以购买服务名义请建筑公司新建乡镇文化站。”"
+     "请分别出具意见。", ["allowed", "prohibited"]),
+    ("提请审查两项：①以政府购买服务方式新建城区排水管网；②向专业机构购买防汛知识宣传服务，预算已安排。", ["prohibited", "allowed"]),
+    ("合同摘录：“第五条 乙方提供小区保洁服务。第六条 乙方另为甲方招聘两名编外文员。”请就第五条、第六条分别审查。",
+     ["allowed", "prohibited"]),
+    # announced, with 一是/二是 and commas inside each question: the list decides, not every comma
+    ("两个问题想问下：一是街道能不能出钱请社工机构给独居老人送饭，每周三次？二是能不能让这家机构帮街道招两个网格员，工资由机构发？",
+     ["allowed", "prohibited"]),
 ])
 def test_multi_part_questions_get_one_verdict_per_part_in_order(question, expected):
     assert verdicts(question) == expected
@@ -61,6 +70,7 @@ def test_multi_part_questions_get_one_verdict_per_part_in_order(question, expect
     "通知里说“一是加大力度，二是加强管理”，这句话怎么理解？",  # 一是/二是 inside a quotation
     "附件2一、（一）和二、（三）讲的是什么？",  # section numbers are not an enumeration
     "他这个人是一个很细心的人，能不能请他的公司承接物业服务？",  # 一个 is not 一是
+    "会议纪要写着“一、加强预算管理；二、规范项目实施”，这两句话是什么意思？",  # a quoted list, one question about it
 ])
 def test_near_misses_stay_one_question(question):
     assert len(check_text(question).parts) == 1
