@@ -216,8 +216,8 @@ def _parties(rd: _Reader) -> list[_Party]:
         target.spans.append((s, e))
         target.words.append(rd.text[s:e])
         before = roles_text[rd.clause_start(s):s]
-        if not before.strip() and (cs := rd.clause_start(s)) and roles_text[cs - 1] in ":：":
-            before = roles_text[rd.clause_start(cs - 1):cs]  # a form field "承接方：X": the label gives the role
+        if re.fullmatch(r"[\u4e00-\u9fff]{0,10}", before) and (cs := rd.clause_start(s)) and roles_text[cs - 1] in ":：":
+            before = roles_text[rd.clause_start(cs - 1):cs] + before  # a form field "承接方：县X中心": the label gives the role
         if r["self"].search(before) or r["self_word"].match(rd.work, s):
             target.is_self = True
         # cues may run past the next party ("接政府的项目") but must start before it; a question mark
