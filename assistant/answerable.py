@@ -268,7 +268,8 @@ _NOT_HELD = {
                             r"[^。？?]{0,12}(?:怎么|如何|什么|哪些)"),
     # "2028年以后按哪个文件办": the notice runs to 2027-11-15 and names no successor
     AFTER_EXPIRY: re.compile(r"(?:到期|失效|过期)(?:以?后|之后)[^。？?]{0,12}(?:按|依据|执行|用)[^。？?]{0,6}(?:哪个|什么|哪份|哪一?个)"
-                             r"|20(?:2[89]|[3-9]\d)年[^。？?]{0,12}(?:按|依据|执行)[^。？?]{0,6}(?:哪个|什么|哪份)文件"
+                             r"|20(?:2[89]|[3-9]\d)年[^。？?]{0,12}(?:按|依据|执行)[^。？?]{0,6}(?:哪个|什么|哪份)(?:文件|规定|政策|办法)"
+                             r"|(?:过了|超过|超出|过)有效期[^。？?]{0,12}(?:按|依据|执行)[^。？?]{0,6}(?:哪个|什么|哪份)"
                              # "2028年1月新签的合同", "拟于2028年3月签订": a purchase made after the notice ends
                              r"|20(?:2[89]|[3-9]\d)年[^。？?,，]{0,8}(?:新签|签订|签署|签|启动|开展|实施|招标|采购)"),
     # "102号令对承接主体有什么要求", "《实施方案》里对事业单位怎么分类认定", "那个财政部文件里怎么规定": another
@@ -366,12 +367,24 @@ _ALWAYS = frozenset({PERSONAL, OWN_CLASS, AFTER_EXPIRY})
 
 
 # content a prohibited case may go on to ask about ("修建文化站具体流程怎么走"): the prohibition answers it
-_CONTENT_ONLY = frozenset({SCORING, FUNDING, LIST_CONTENT, FORMULA, ISSUE_DATE})
+_CONTENT_ONLY = frozenset({SCORING, FUNDING, LIST_CONTENT, FORMULA, ISSUE_DATE, OTHER_PROVINCE})
 
 
 def overrides_verdict(question: str, kind: str) -> bool:
     """Does not_covered of `kind` replace a prohibition the checker found in `question`?"""
     return kind in _ALWAYS or kind in _CONTENT_ONLY and not _VERDICT_ASKED.search(question_span(question))
+
+
+# "对擅自扩大适用范围的，通知规定了哪些处理后果？", "预算批复后想调整，文件原则上是怎么说的？": what a rule says is
+# asked, not whether the asker's case may go ahead — the rule's clause answers it as information
+_WHAT_IT_SAYS = re.compile(r"(?:怎么|如何|咋)(?:说|规定|讲|要求)|规定了?(?:哪些|什么)|有(?:什么|哪些)(?:要求|规定|后果|处理|措施)"
+                           r"|(?:哪些|什么)(?:处理|后果|措施|要求)|原则上")
+
+
+def asks_what_it_says(question: str) -> bool:
+    """Does the question ask what the notice says about something, and no verdict on a case?"""
+    span = question_span(question)
+    return bool(_WHAT_IT_SAYS.search(span)) and not _VERDICT_ASKED.search(span)
 
 
 def describe_not_held(kind: str) -> str:

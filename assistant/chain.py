@@ -58,7 +58,9 @@ def build_chain(corpus: Corpus, rules, retriever, *, today: Callable[[], date] =
             else:
                 hits, relevant = per_part[i]
                 parts.append(retrieval_part(corpus, p.text, refs[i], hits, relevant))
-            if second and not refs[i]:  # a part naming its clause asks what it says, not whether it applies
+            # a part naming its clause, or asking what a prohibitive rule says, asks what the notice says, not
+            # whether the case may go ahead: no second opinion on it
+            if second and not refs[i] and not (parts[-1].decision is Decision.INFO and p.verdict.fired):
                 parts[-1] = _second_opinion(parts[-1], p.text, second, corpus, rules, alone=len(tv.parts) == 1)
         if not parts:  # the whole question was instruction-like text
             parts.append(retrieval_part(corpus, q.text, (), (), False))

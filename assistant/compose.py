@@ -11,7 +11,8 @@ from functools import lru_cache
 from typing import Sequence
 
 from .answer import Answer, Citation, Part, RuleHit
-from .answerable import (DATES, DOC_NUMBER, ISSUER, META_CLAUSES, asked, describe, describe_not_held, overrides_verdict,
+from .answerable import (DATES, DOC_NUMBER, ISSUER, META_CLAUSES, asked, asks_what_it_says, describe, describe_not_held,
+                         overrides_verdict,
                          metadata_asked, missing_value, not_held, question_sentences)
 from .clauses import Clause
 from .document import Corpus
@@ -89,6 +90,8 @@ def checker_part(corpus: Corpus, part) -> PartResult:
     if (kind := not_held(part.text)) and (decision is not Decision.PROHIBITED or overrides_verdict(part.text, kind)):
         return PartResult(part.text, Decision.NOT_COVERED, (), (_not_held(kind, corpus),), understood=part.understood,
                           nearest=corpus.get(cites[0].clause_id) if cites else None)
+    if decision is Decision.PROHIBITED and asks_what_it_says(part.text):  # "擅自扩大范围的，规定了哪些处理后果"
+        return PartResult(part.text, Decision.INFO, cites, reasons, rules, understood=part.understood)
     # "社会组织承接，增值税税率是6%还是3%？": the parties make a rule fire, but what is asked is a value the
     # deciding clauses do not state. A prohibition always stands; a permission does not answer the question.
     if decision is not Decision.PROHIBITED and (missing := _only_value_asked(

@@ -185,6 +185,24 @@ def test_a_prohibition_gives_way_only_when_content_alone_is_asked(question, kind
     assert overrides_verdict(_n(question), kind) is overrides
 
 
+@pytest.mark.parametrize("question, what", [
+    ("对违反政策、擅自扩大购买服务范围的单位，通知规定了哪些处理措施？", True),
+    ("预算批复后年中想调整，文件原则上是怎么说的？", True),
+    ("擅自扩大购买服务范围，这样做可以吗？", False),  # a verdict is asked
+    ("协会要工作经费，还能不能继续直接拨？请问怎么处理", False),  # what to do, not what the notice says
+])
+def test_asking_what_a_rule_says_is_not_asking_for_a_verdict(question, what):
+    from assistant.answerable import asks_what_it_says
+
+    assert asks_what_it_says(_n(question)) is what
+
+
+def test_another_province_and_after_expiry_phrasings():
+    assert not_held(_n("听说广东那边允许公益一类承接，他们省里具体是怎么规定的？")) == "other_province"
+    assert overrides_verdict(_n("听说广东那边允许公益一类承接，他们省里具体是怎么规定的？"), "other_province")
+    assert not_held(_n("到时候28号文已经过了有效期，2028年以后购买服务按什么规定？")) == AFTER_EXPIRY
+
+
 def test_the_case_told_before_the_question_is_not_what_is_asked():
     """A scoring rule, a place or a province in the story does not make the question one about it."""
     assert not_held(_n("评分办法里本地企业加了10分，外省企业不加。这样设置可以吗？")) is None
