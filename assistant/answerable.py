@@ -25,7 +25,7 @@ _CN = "一二三四五六七八九十两百千万零〇半"
 _NUM = rf"(?:\d+(?:\.\d+)?|[{_CN}]+)"
 
 # -- what a question asks for ------------------------------------------------------------------------
-MONEY, RATIO, DURATION, DATE, QUANTITY = "money", "ratio", "duration", "date", "quantity"
+MONEY, RATIO, DURATION, DATE, QUANTITY, PEOPLE = "money", "ratio", "duration", "date", "quantity", "people"
 
 # measure words that make 多少/几 a count the notice answers by listing (几个领域, 多少条, 哪几类)
 _COUNT_MW = "个条项类级层种部分家批所名位款点章节段句"
@@ -41,6 +41,8 @@ _ASK = {  # 好多钱 / 好久 are 多少钱 / 多久 in southwestern (Hunan) sp
                          r"|期限(?:是|有|有没有|是否有|多长|最长|最短|上限)"  # the notice states no time limit ("期限")
                          r"|几周|多少周|几小时|多少小时"),
     DATE: re.compile(r"几号|几月几日|几月几号|哪一天|哪天|什么日期|哪一年|哪年|哪个月|几月份|哪月"),
+    # "验收小组至少要几个人": a head count (the notice states none; 几个领域 stays a count it answers by listing)
+    PEOPLE: re.compile(r"几个人|多少个?人|几名|几位|多少名|多少位|几人"),
 }
 _BARE_HOW_MUCH = re.compile(rf"多少(?![{_COUNT_MW}天年月日周钱万元块])")  # "标准是多少" / "最多能收多少"
 # a value stated in the question for confirmation: "最长3年", "6月30日前", "20万", "5%"
@@ -55,6 +57,7 @@ _T_DURATION = re.compile(rf"(?<![\d年月])(?:\d{{1,2}}|[{_CN}]{{1,3}})(?:个)?(
 _T_MONEY = re.compile(rf"{_NUM}\s*(?:万元|元|亿元)")
 _T_RATIO = re.compile(rf"{_NUM}\s*%|百分之{_NUM}")
 _T_QUANTITY = re.compile(rf"\d+|[{_CN}]+(?:[{_COUNT_MW}]|大类)")
+_T_PEOPLE = re.compile(rf"{_NUM}\s*(?:名|位)|\d+\s*人")
 
 
 # -- what is asked: the question span ------------------------------------------------------------------
@@ -192,6 +195,8 @@ def stated(text: str, *, doc_numbers: bool = False) -> frozenset[str]:
         kinds.add(MONEY)
     if _T_RATIO.search(rest):
         kinds.add(RATIO)
+    if _T_PEOPLE.search(rest):
+        kinds.add(PEOPLE)
     if _T_QUANTITY.search(rest) or kinds & {MONEY, RATIO, DURATION}:
         kinds.add(QUANTITY)
     return frozenset(kinds)
@@ -208,12 +213,12 @@ def missing_value(question: str, texts: Iterable[str]) -> frozenset[str]:
 
 
 _KIND_ZH = {MONEY: "具体金额", RATIO: "具体比例或税率", DURATION: "具体期限或天数", DATE: "具体日期",
-            QUANTITY: "具体数额"}
+            QUANTITY: "具体数额", PEOPLE: "具体人数"}
 
 
 def describe(kinds: Iterable[str]) -> str:
     """The missing kinds in Chinese, for the answer text: "具体金额、具体比例或税率"."""
-    return "、".join(_KIND_ZH[k] for k in (MONEY, RATIO, DURATION, DATE, QUANTITY) if k in set(kinds))
+    return "、".join(_KIND_ZH[k] for k in (MONEY, RATIO, DURATION, DATE, QUANTITY, PEOPLE) if k in set(kinds))
 
 
 def answers(question: str, texts: Iterable[str]) -> bool:
@@ -281,6 +286,7 @@ _NOT_HELD = {
                              r"(?:有哪些|包括哪些|包含哪些|都有什么|列了哪些|有什么)(?!条件|要求|前提|规定)"
                              r"|联系点[^。？?,，]{0,4}(?:名单|有哪些|是哪些|都有谁|都是谁|哪些)|(?:完整|全部|具体)(?:的)?(?:目录|名单|明细)"
                              # "目录里有没有“档案数字化”这一条", "是否已列入省民政厅部门目录": what a 目录 holds
+                             r"|目录[^。？?,，]{0,6}(?:一共|总共|共有|共)(?:有)?多少(?:项|条|个)"
                              r"|(?<!知道)(?<!清楚)(?<!确定)目录(?:里|中|内|上)(?:面)?(?:有没有|有无|是否有|包不包括|是否包括|包不包含|是否包含)"
                              r"(?![^。？?,，]{0,12}(?:不确定|不清楚|不知道|没核对|没查|待核实|还没|也没))"
                              r"|(?:是否|有没有|是不是)(?:已经?|已)(?:被)?(?:列入|纳入|列进|收入)[^。？?]{0,20}目录"
@@ -305,7 +311,13 @@ _NOT_HELD = {
     # "申报要准备哪些材料", "合同范本哪里下载", "注册流程怎么走": forms, steps and templates of other offices
     PROCEDURE: re.compile(r"(?:准备|提交|提供|需要|要)(?:哪些|什么|啥)(?:申报|申请|注册|登记)?材料|(?:申报|申请|注册|登记|入库)材料"
                           r"|流程怎么走|(?:注册|登记|申报|报名)(?:的)?(?:流程|手续)(?:是什么|有哪些|怎么)|范本|模板|(?:哪里|哪儿|在哪)(?:能)?下载"
-                          r"|(?:经济分类|会计|预算)科目|找哪个(?:处室|科室|部门|人)|(?:谁|哪个处室|哪个科室)签字"),
+                          r"|(?:经济分类|会计|预算)科目|找哪个(?:处室|科室|部门|人)|(?:谁|哪个处室|哪个科室)签字"
+                          # "有没有固定格式、要填哪些表", "具体怎么操作、要走几个步骤"
+                          r"|固定格式|格式要求|(?:要|需要)?填(?:哪些|什么)表|(?:具体)?怎么操作|(?:几个|哪些|什么)(?:操作)?步骤|操作(?:流程|步骤)"
+                          # the procurement method ("公开招标还是竞争性磋商", "能否采用单一来源"): procurement law, not this notice
+                          r"|(?:公开招标|邀请招标|竞争性磋商|竞争性谈判|单一来源|询价)[^。？?]{0,8}(?:还是|或者|哪种|能否|能不能|可不可以|可以吗)"
+                          r"|(?:能否|能不能|可不可以|可否)(?:采用|用|走)[^。？?]{0,4}(?:公开招标|竞争性磋商|竞争性谈判|单一来源|询价)"
+                          r"|采购方式[^。？?]{0,6}(?:有没有|是否有|有无)?(?:具体)?规定"),
     # "三家机构选哪家好", "推荐一家事务所": the choice of a provider is the buyer's, by procurement, not the notice's
     VENDOR: re.compile(r"(?:选|挑|定|用|找|请|交给|委托|推荐)(?:择)?哪(?:一|几)?家|哪(?:一|几)?家(?:机构|公司|供应商|单位|事务所|社会组织)?"
                        r"(?:来做|来干|做|干|承接)?(?:比较|更|最)?(?:好|合适|靠谱|便宜|划算|专业)|(?:选|挑|定|用|找|请|委托|推荐)(?:择)?哪(?:一)?个"
@@ -317,7 +329,8 @@ _NOT_HELD = {
                          r"(?:能不能|可以|能否|能|名义|身份)(?!.{0,4}(?:所得税|信息))|公务员(?:能不能|可以|能否|能)?兼职"
                          r"|(?:受到?|给予?|被|会有|面临|承担|担)(?:什么|哪些|啥|怎样的|何种)?(?:样的)?(?:处分|追责|问责|党纪|政纪|政务处分|刑事责任|纪律处分)"
                          r"|(?:处分|追责|问责)(?:吗|呢|么)|(?:会不会|是否会?|要不要|能不能)(?:被)?(?:处分|追责|问责)|追究[^。？?]{0,6}(?:个人)?责任"
-                         r"|(?:我|本人)(?:本人|个人)(?:算不算|属不属于|是不是|算是|属于)"),
+                         r"|(?:我|本人)(?:本人|个人)(?:算不算|属不属于|是不是|算是|属于)"
+                         r"|(?:职工|员工|干部|工作人员|我)[^。？?]{0,24}兼职"),
     # "我馆到底属于公益一类还是公益二类": a unit's class is set by the 机构编制 authorities, not by the notice
     OWN_CLASS: re.compile(r"(?:我|本|咱)(?:们)?(?:馆|单位|院|校|中心|站|所|局)?(?:到底|究竟)(?:属于|是|算)(?:公益一类还是公益二类|公益二类还是公益一类|哪一?类|哪种)"),
     # "入选联系点有没有奖补资金": the notice names no award money

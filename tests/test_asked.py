@@ -139,6 +139,11 @@ def test_asked_for_is_what_the_question_span_asks_for(question, kinds):
     ("2029年3月新签的购买服务合同，还能让公益二类当购买主体吗？", AFTER_EXPIRY),
     ("事业单位分类标准是什么？", FORMULA),
     ("预算调剂要找哪个处室签字？", PROCEDURE),
+    ("年度信息报告有没有固定格式？要填哪些表？", PROCEDURE),
+    ("这个项目该用公开招标还是竞争性磋商？", PROCEDURE),
+    ("68万元的项目能否采用单一来源方式采购？", PROCEDURE),
+    ("通用目录的二级目录一共多少项？", LIST_CONTENT),
+    ("我是局里的普通职工，下班后能不能去承接单位兼职？", PERSONAL),
 ])
 def test_content_the_notice_does_not_hold(question, kind):
     assert not_held(_n(question)) == kind
@@ -169,6 +174,8 @@ def test_content_the_notice_does_not_hold(question, kind):
     "已列入部门指导性目录的项目，还要做绩效评价吗？",  # stated, not asked
     "合同期到2028年底，现在签可以吗？",  # signed now, under the notice
     "我们是公益二类，能承接吗？",  # the class is stated, not asked
+    "通用目录分几级？",  # the notice says how the 目录 is organised
+    "附件1一共列了几个重点领域？",  # a count the notice answers by listing
 ])
 
 def test_near_misses_are_held(question):
@@ -250,3 +257,11 @@ def test_a_value_in_the_case_does_not_overturn_the_checker(assistant):
     """"首付30%" is the case: the question asks whether it is 融资, which the checker answers."""
     a = assistant.ask("预算已经安排，合同约定首付30%、验收后付70%，这个不算融资吧？")
     assert str(a.verdict) != "not_covered"
+
+
+def test_a_head_count_is_a_value_the_notice_does_not_state():
+    from assistant.answerable import PEOPLE, stated
+
+    assert PEOPLE in asked(_n("履约验收小组至少要几个人？"))
+    assert PEOPLE not in asked(_n("附件1列了几个领域？"))
+    assert PEOPLE in stated("验收小组由3名专家组成") and PEOPLE not in stated("分三级")
