@@ -60,6 +60,24 @@ CASES = {
 }
 
 
+# Near misses found by an adversarial review (session 6): the surface of a marker without its meaning.
+CASES["像是拆出去、其实没有"] = [
+    ("局里想把监控设备和运维服务一起单独招标，作为一个购买服务项目", P),
+    ("装修工程没有单独立项，和物业服务一起打包采购，可以吗", P),
+    ("工程部分另行招标的方案被领导否了，现在还是跟保洁服务一起按购买服务买，行吗", P),
+    ("原来外墙改造是单独招标的，现在改为和物业服务一起打包按购买服务买，可以吗", P),
+    ("新建村级活动中心单独立项，通过购买服务方式分年付费，可以吗", P),
+    ("不含税价格里包括新建一段围墙工程，这个保洁项目能按购买服务买吗", P),
+]
+CASES["像是禁止、其实不是"] = [
+    ("人社局想为拆迁安置户购买就业技能培训服务，目录预算都有，可以吗", A),
+    ("城管局购买文化广场平时的保洁和安保服务，目录预算都有，可以吗", A),
+    ("购买修剪乡村公路两旁行道树的绿化养护服务，目录预算都有，可以吗", A),
+    ("通村公路已经修好，现在购买公路沿线的日常保洁服务，目录预算都有，可以吗", A),
+    ("交警大队购买交通违法视频的初筛整理服务，处罚决定仍由交警大队作出，目录预算都有，可以吗", A),
+]
+
+
 @pytest.mark.parametrize("category,question,want", table(CASES))
 def test_what_the_case_leaves_out_keeps_or_changes(category, question, want):
     assert_reads(question, want)
