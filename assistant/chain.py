@@ -88,18 +88,18 @@ def run_stages(chain, question):
 
 
 def _second_opinion(part: PartResult, text: str, readers, corpus: Corpus, rules, *, alone: bool = True) -> PartResult:
-    from .second import not_covered_instead, reconsider
+    from .second import reconsider, weigh
 
     if part.decision is Decision.PROHIBITED:
         return part  # never weakened, and no reader needs to run
     for r in readers:
         if (objection := r.objection(text)) is not None:
             return reconsider(part, objection, corpus, rules)
-    # "not covered" only for a one-part question: the learned reader was trained and checked on whole questions
-    if alone and part.decision in (Decision.INFO, Decision.ALLOWED):
+    # its own verdict only for a one-part question: the learned reader was trained and checked on whole questions
+    if alone:
         for r in readers:
-            if (says := getattr(r, "not_covered", None)) and (confidence := says(text)) is not None:
-                return not_covered_instead(part, confidence, corpus)
+            if (view := getattr(r, "view", None)) and (prop := view(text)) is not None:
+                return weigh(part, prop, corpus, rules)
     return part
 
 

@@ -102,16 +102,26 @@ def test_chain_hook_with_a_fake_reader(plain):
 
 
 @dataclass
-class NotCovered:
-    """A fake second reader that never objects and holds that the notice decides nothing."""
+class Says:
+    """A fake second reader that never objects and gives one verdict on every one-part question."""
 
+    verdict: str = "not_covered"
     confidence: float = 0.9
+    clause_id: str = ""
 
     def objection(self, text):
         return None
 
-    def not_covered(self, text):
-        return self.confidence
+    def view(self, text):
+        from assistant.learned import PROHIBITED, Proposal
+
+        label = PROHIBITED + self.clause_id if self.verdict == "prohibited" else self.verdict
+        return Proposal(label, self.confidence, self.confidence if self.verdict == "prohibited" else 0.0,
+                        self.clause_id)
+
+
+def NotCovered(confidence: float = 0.9) -> Says:
+    return Says("not_covered", confidence)
 
 
 def test_a_tangential_answer_becomes_not_covered_naming_the_clause(plain):
@@ -124,18 +134,16 @@ def test_a_tangential_answer_becomes_not_covered_naming_the_clause(plain):
     assert before.citations[0].clause_id in a.answer  # named for reference only
 
 
-def test_not_covered_never_replaces_a_prohibition_a_condition_or_a_part_of_several(plain):
+def test_not_covered_never_replaces_a_prohibition_or_a_part_of_several(plain):
     fake = plain.with_second((NotCovered(),))
     assert fake.ask("能不能把新建教学楼和物业打包成购买服务？").verdict == "prohibited"
-    q = "我们是事业单位，能承接县卫健局的购买服务项目吗？"
-    assert plain.ask(q).verdict == "conditional" and fake.ask(q).verdict == "conditional"
     two = "①本通知什么时候施行？②公益一类能承接吗？"
     assert [p.verdict for p in fake.ask(two).parts] == [p.verdict for p in plain.ask(two).parts]
 
 
-def test_learned_not_covered_needs_its_threshold():
+def test_learned_view_needs_its_threshold():
     from assistant.learned import Proposal
-    from assistant.second import NOT_COVERED_AT
+    from assistant.second import ONE_PART_AT
 
     class Fixed:
         def __init__(self, conf):
@@ -144,8 +152,29 @@ def test_learned_not_covered_needs_its_threshold():
         def propose(self, text):
             return Proposal("not_covered", self.conf, 0.01, "")
 
-    assert LearnedOpinion(Fixed(NOT_COVERED_AT + 0.05)).not_covered("x") == pytest.approx(NOT_COVERED_AT + 0.05)
-    assert LearnedOpinion(Fixed(NOT_COVERED_AT - 0.05)).not_covered("x") is None
+    assert LearnedOpinion(Fixed(ONE_PART_AT + 0.05)).view("x").verdict == "not_covered"
+    assert LearnedOpinion(Fixed(ONE_PART_AT - 0.05)).view("x") is None
+
+
+def test_a_learned_prohibition_or_open_condition_makes_a_one_part_permission_conditional(plain):
+    q = "社区想请社工机构开展养老服务，可以吗？"
+    assert plain.ask(q).verdict == "allowed"
+    a = plain.with_second((Says("prohibited", 0.7, "附件2/二/（五）"),)).ask(q)
+    assert a.verdict == "conditional" and a.citations[0].clause_id == "附件2/二/（五）" and "两个读者意见不一" in a.answer
+    c = plain.with_second((Says("conditional", 0.7),)).ask(q)
+    assert c.verdict == "conditional" and "请核实本案的具体条件" in c.answer
+
+
+def test_a_learned_permission_turns_only_a_quoted_clause_into_allowed_never_a_condition(plain):
+    q = "政府采购评审专家是怎么抽取的"
+    before = plain.ask(q)
+    fake = plain.with_second((Says("allowed", 0.9),))
+    if before.verdict == "info":
+        a = fake.ask(q)
+        assert a.verdict == "allowed" and a.citations[0].clause_id == before.citations[0].clause_id
+        assert "财政已安排预算" in a.answer  # the general preconditions listed
+    cond = "我们是事业单位，能承接县卫健局的购买服务项目吗？"
+    assert plain.ask(cond).verdict == "conditional" and fake.ask(cond).verdict == "conditional"
 
 
 # ---- the real learned reader on invented phrasings (not from the gold file) --------------------------------
