@@ -52,14 +52,19 @@ class LearnedOpinion:
     """Adapts assistant.learned.LearnedReader (its act-on threshold was chosen on dev cross-validation)."""
 
     def __init__(self, reader) -> None:
+        from functools import lru_cache
+
         self.reader = reader
+        self._propose = lru_cache(maxsize=256)(reader.propose)  # objection() and view() read the same text
 
     def objection(self, text: str) -> Objection | None:
-        prop = self.reader.disagrees(text)
-        return Objection("学习模型", prop.clause_id, prop.p_prohibited) if prop else None
+        prop = self._propose(text)
+        if prop.clause_id and prop.p_prohibited >= self.reader.threshold:  # LearnedReader.disagrees, cached
+            return Objection("学习模型", prop.clause_id, prop.p_prohibited)
+        return None
 
     def view(self, text: str):
-        prop = self.reader.propose(text)
+        prop = self._propose(text)
         return prop if prop.confidence >= ONE_PART_AT else None
 
 
