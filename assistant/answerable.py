@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from functools import lru_cache
 from typing import Iterable
 
 from .settings import ROOT
@@ -114,6 +115,7 @@ def _asked_clauses(sentence: str) -> str:
     return "，".join([*direct, last])
 
 
+@lru_cache(maxsize=512)  # read by not_held, asked, overrides_verdict and asks_what_it_says for the same part
 def question_span(text: str) -> str:
     """What `text` asks, without the case it describes first (see above); sentences joined by a space."""
     return " ".join(_asked_clauses(s) for s in question_sentences(text))

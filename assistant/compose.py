@@ -12,8 +12,7 @@ from typing import Sequence
 
 from .answer import Answer, Citation, Part, RuleHit
 from .answerable import (DATES, DOC_NUMBER, ISSUER, META_CLAUSES, asked, asks_what_it_says, describe, describe_not_held,
-                         overrides_verdict,
-                         metadata_asked, missing_value, not_held, question_sentences)
+                         metadata_asked, missing_value, not_held, overrides_verdict, question_sentences)
 from .clauses import Clause
 from .document import Corpus
 from .normalize import expand

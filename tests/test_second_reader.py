@@ -166,13 +166,13 @@ def test_a_learned_prohibition_or_open_condition_makes_a_one_part_permission_con
 
 
 def test_a_learned_permission_turns_only_a_quoted_clause_into_allowed_never_a_condition(plain):
-    q = "政府采购评审专家是怎么抽取的"
+    q = "绩效评价核心指标包括哪些？"  # the chain quotes 正文/四/（二） as information
     before = plain.ask(q)
+    assert before.verdict == "info" and before.citations
     fake = plain.with_second((Says("allowed", 0.9),))
-    if before.verdict == "info":
-        a = fake.ask(q)
-        assert a.verdict == "allowed" and a.citations[0].clause_id == before.citations[0].clause_id
-        assert "财政已安排预算" in a.answer  # the general preconditions listed
+    a = fake.ask(q)
+    assert a.verdict == "allowed" and a.citations[0].clause_id == before.citations[0].clause_id
+    assert "财政已安排预算" in a.answer  # the general preconditions listed
     cond = "我们是事业单位，能承接县卫健局的购买服务项目吗？"
     assert plain.ask(cond).verdict == "conditional" and fake.ask(cond).verdict == "conditional"
 
