@@ -88,18 +88,23 @@ def run_stages(chain, question):
 
 
 def _second_opinion(part: PartResult, text: str, readers, corpus: Corpus, rules, *, alone: bool = True) -> PartResult:
-    from .second import reconsider, weigh
+    from .second import reconsider
 
-    if part.decision is Decision.PROHIBITED:
-        return part  # never weakened, and no reader needs to run
+    if part.decision is Decision.PROHIBITED:  # only the learned reader's confident view can dispute it
+        return _view(part, text, readers, corpus, rules) if alone else part
     for r in readers:
         if (objection := r.objection(text)) is not None:
             return reconsider(part, objection, corpus, rules)
     # its own verdict only for a one-part question: the learned reader was trained and checked on whole questions
-    if alone:
-        for r in readers:
-            if (view := getattr(r, "view", None)) and (prop := view(text)) is not None:
-                return weigh(part, prop, corpus, rules)
+    return _view(part, text, readers, corpus, rules) if alone else part
+
+
+def _view(part: PartResult, text: str, readers, corpus: Corpus, rules) -> PartResult:
+    from .second import weigh
+
+    for r in readers:
+        if (view := getattr(r, "view", None)) and (prop := view(text)) is not None:
+            return weigh(part, prop, corpus, rules)
     return part
 
 

@@ -135,10 +135,33 @@ def test_a_tangential_answer_becomes_not_covered_naming_the_clause(plain):
 
 
 def test_not_covered_never_replaces_a_prohibition_or_a_part_of_several(plain):
-    fake = plain.with_second((NotCovered(),))
-    assert fake.ask("能不能把新建教学楼和物业打包成购买服务？").verdict == "prohibited"
+    from assistant.second import DISPUTE_AT
+
+    q = "能不能把新建教学楼和物业打包成购买服务？"
+    assert plain.with_second((NotCovered(DISPUTE_AT - 0.05),)).ask(q).verdict == "prohibited"
+    assert plain.with_second((NotCovered(DISPUTE_AT + 0.05),)).ask(q).verdict == "conditional"  # disputed, not dropped
     two = "①本通知什么时候施行？②公益一类能承接吗？"
+    fake = plain.with_second((NotCovered(),))
     assert [p.verdict for p in fake.ask(two).parts] == [p.verdict for p in plain.ask(two).parts]
+
+
+@pytest.mark.parametrize("verdict, confidence, expected", [
+    ("allowed", 0.85, "prohibited"),  # below DISPUTE_AT the rule stands
+    ("allowed", 0.95, "conditional"),  # disputed: conditional, never allowed
+    ("info", 0.95, "conditional"),
+    ("conditional", 0.65, "conditional"),  # an open condition read is enough
+    ("prohibited", 0.99, "prohibited"),
+])
+def test_a_rule_prohibition_gives_way_only_to_conditional(plain, verdict, confidence, expected):
+    q = "能不能把新建教学楼和物业打包成购买服务？"
+    before = plain.ask(q)
+    assert before.verdict == "prohibited" and before.citations[0].clause_id == "附件2/二/（三）"
+    a = plain.with_second((Says(verdict, confidence, "附件2/二/（三）" if verdict == "prohibited" else ""),)).ask(q)
+    assert a.verdict == expected
+    assert a.citations[0].clause_id == "附件2/二/（三）"  # the prohibitive clause stays first
+    if expected == "conditional":
+        assert "两个读者意见不一" in a.answer and "核实前不得购买" in a.answer
+        assert "请核实本案是否确属" in a.answer and "附件2/二/（三）" in a.answer
 
 
 def test_learned_view_needs_its_threshold():
@@ -165,16 +188,22 @@ def test_a_learned_prohibition_or_open_condition_makes_a_one_part_permission_con
     assert c.verdict == "conditional" and "请核实本案的具体条件" in c.answer
 
 
-def test_a_learned_permission_turns_only_a_quoted_clause_into_allowed_never_a_condition(plain):
+def test_a_learned_permission_turns_a_quoted_clause_into_allowed_and_a_condition_only_when_sure(plain):
+    from assistant.second import ALLOW_AT
+
     q = "绩效评价核心指标包括哪些？"  # the chain quotes 正文/四/（二） as information
     before = plain.ask(q)
     assert before.verdict == "info" and before.citations
-    fake = plain.with_second((Says("allowed", 0.9),))
-    a = fake.ask(q)
+    a = plain.with_second((Says("allowed", 0.7),)).ask(q)
     assert a.verdict == "allowed" and a.citations[0].clause_id == before.citations[0].clause_id
     assert "财政已安排预算" in a.answer  # the general preconditions listed
     cond = "我们是事业单位，能承接县卫健局的购买服务项目吗？"
-    assert plain.ask(cond).verdict == "conditional" and fake.ask(cond).verdict == "conditional"
+    before = plain.ask(cond)
+    assert before.verdict == "conditional"
+    assert plain.with_second((Says("allowed", ALLOW_AT - 0.05),)).ask(cond).verdict == "conditional"
+    sure = plain.with_second((Says("allowed", ALLOW_AT + 0.05),)).ask(cond)
+    assert sure.verdict == "allowed" and sure.citations == before.citations
+    assert "请对照所引条款核实" in sure.answer and "财政已安排预算" in sure.answer
 
 
 # ---- the real learned reader on invented phrasings (not from the gold file) --------------------------------
