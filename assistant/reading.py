@@ -129,6 +129,8 @@ def extract(text: str, vocab: Vocab | None = None) -> Facts:
     content, service = _content(rd)
     if rd.values.get("decision_retained"):  # "处罚还是我们自己定": what is bought assists a duty, it is not the duty
         content.add(Content.ADMIN_AUX)
+        if not rd.values.get("decision_handed"):  # "为决策提供法律意见，决策仍由镇政府作出": the duty is named, not bought
+            content.discard(Content.ADMIN_DUTY)
     lex_hits = _lexicon(rd)
     for kind, value, word in lex_hits:
         if kind == "content":
@@ -344,11 +346,28 @@ def _content(rd: _Reader) -> tuple[set[Content], str]:
                 for a in pat.finditer(rd.work):  # ("执法中的辅助性工作，比如执法案卷整理")
                     rd.consume(*a.span())
             break
+    if Content.GOODS in found and Content.SERVICE in found and not _goods_bought(rd):
+        found.discard(Content.GOODS)  # a service is bought; the goods are the provider's or only mentioned
+        rd.evidence = [(f, w) for f, w in rd.evidence if f != f"content={Content.GOODS}"]
     b = rd.v.bundle
     if Content.WORKS in found and (m := b["cue"].search(rd.work)) and b["service"].search(rd.work):
         found.add(Content.BUNDLE)
         rd.evidence.append((f"content={Content.BUNDLE}", m.group()))
     return found, service
+
+
+def _goods_bought(rd: _Reader) -> bool:
+    """Whether some goods mention is said to be bought (facts.toml [goods_bought])."""
+    g = rd.v.goods_bought
+    pat, exclude = next((p, x) for kind, p, x in rd.v.contents if kind is Content.GOODS)
+    excluded = [m.span() for m in exclude.finditer(rd.work)] if exclude else []
+    for m in pat.finditer(rd.work):
+        if not m.group() or any(s < m.end() and m.start() < e for s, e in excluded) or rd.negated(m.start(), m.end()):
+            continue
+        if (g["itself"].search(m.group()) or g["before"].search(rd.work[max(0, m.start() - 8):m.start()])
+                or g["after"].search(rd.work[m.end():m.end() + 16])):
+            return True
+    return False
 
 
 _VERBS = re.compile(r".*(?:想|要|能|可以|打算|计划|准备|购买|买|采购|承接|提供|做|开展|通过|用|来|请|把|将|的|向|给|是|为|了|和|与|或|个|项|些|批|种)")

@@ -49,6 +49,7 @@ class Vocab:
     question: dict
     instructions: dict  # patterns, directive (a 批示 whose words follow), rule_quote ("…"那条)
     bundle: dict
+    goods_bought: dict  # before / after / itself: goods mentioned beside a bought service count only when bought
     lexicon: dict[str, tuple[str, str]]  # everyday word → (kind, value)
     typos: tuple[tuple[str, str], ...] = ()  # (wrong, right), longest first: the checker's own typo fixes
     lexicon_tail: re.Pattern | None = None  # after a lexicon word: it names a service ("买设备运维服务")
@@ -116,6 +117,7 @@ def load_vocab(path: Path | None = None) -> Vocab:
             question={k: _re(f"[question].{k}", v) for k, v in d["question"].items()},
             instructions={k: _re(f"[instructions].{k}", v) for k, v in d["instructions"].items()},
             bundle={k: _re(f"[bundle].{k}", v) for k, v in d["bundle"].items()},
+            goods_bought={k: _re(f"[goods_bought].{k}", v) for k, v in d["goods_bought"].items()},
             lexicon=_lexicon_words(lex, frozenset(d["lexicon"].get("ignore", ()))),
             typos=_typos(d.get("typos", {})),
             lexicon_tail=_re("[lexicon].service_tail", d["lexicon"].get("service_tail")),
