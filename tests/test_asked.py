@@ -144,6 +144,13 @@ def test_asked_for_is_what_the_question_span_asks_for(question, kinds):
     ("68万元的项目能否采用单一来源方式采购？", PROCEDURE),
     ("通用目录的二级目录一共多少项？", LIST_CONTENT),
     ("我是局里的普通职工，下班后能不能去承接单位兼职？", PERSONAL),
+    # session 7: whether it still applies after it ends; schedules of events it announces; offices' steps
+    ("2027年11月以后，负面清单还能不能作为依据？", AFTER_EXPIRY),
+    ("二零二八年以后 这个通知还管用啵", AFTER_EXPIRY),
+    ("省里的购买服务培训什么时候开？怎么报名？", PROCEDURE),
+    ("征文活动奖项怎么设？", PROCEDURE),
+    ("追加预算要走什么审批程序？", PROCEDURE),
+    ("发现承接机构服务差，举报电话是多少？", PROCEDURE),
 ])
 def test_content_the_notice_does_not_hold(question, kind):
     assert not_held(_n(question)) == kind
@@ -176,6 +183,9 @@ def test_content_the_notice_does_not_hold(question, kind):
     "我们是公益二类，能承接吗？",  # the class is stated, not asked
     "通用目录分几级？",  # the notice says how the 目录 is organised
     "附件1一共列了几个重点领域？",  # a count the notice answers by listing
+    "本通知什么时候开始施行？",  # metadata the notice states
+    "通知到期以后还要公开购买信息吗？",  # no "still valid" asked
+    "省财政厅要开展调研指导，我们要配合什么？",  # the notice says it will, no schedule asked
 ])
 
 def test_near_misses_are_held(question):
