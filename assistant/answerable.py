@@ -431,7 +431,7 @@ META_CLAUSES = {DOC_NUMBER: ("正文/标题",), ISSUER: ("正文/标题", "正�
                 DATES: ("正文/施行",)}
 
 
-_ABOUT_ANOTHER = re.compile(r"落实|依据|根据|哪个文件|哪份文件|财政部|上位|配套")
+_ABOUT_ANOTHER = re.compile(r"落实|(?<!文件)依据|根据|哪个文件|哪份文件|财政部|上位|配套")  # "报销要写文件依据" is not another document
 
 
 def metadata_asked(question: str) -> tuple[str, ...]:

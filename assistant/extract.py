@@ -239,7 +239,10 @@ def split_parts(text: str, v: Vocab) -> list[tuple[str, str]]:
 def several_questions(text: str) -> bool:
     """The asker marked the message as several questions (①②, 一是/二是, 两个问题, 分别, 既…又…)."""
     masked = _mask_quotes(text)
-    return bool(_ANNOUNCED.search(masked) or _ordinal_cuts(masked) or len(re.findall(r"（[0-9]{1,2}）", masked)) >= 2)
+    # "1. …？2. …？": numbered items each ending in a question mark (a numbered case description is not)
+    numbered = len(load_vocab().question["enumerator"].findall(masked)) >= 2 and len(re.findall(r"[?？]", masked)) >= 2
+    return bool(_ANNOUNCED.search(masked) or _ordinal_cuts(masked) or numbered
+                or len(re.findall(r"（[0-9]{1,2}）", masked)) >= 2)
 
 
 # ---- the whole message -----------------------------------------------------------------------------

@@ -58,6 +58,9 @@ def verdicts(question: str) -> list[str]:
     # announced, with 一是/二是 and commas inside each question: the list decides, not every comma
     ("两个问题想问下：一是街道能不能出钱请社工机构给独居老人送饭，每周三次？二是能不能让这家机构帮街道招两个网格员，工资由机构发？",
      ["allowed", "prohibited"]),
+    # 1. 2. numbered questions, the second with no facts of its own (session 7)
+    ("1. 街道能买社区养老助餐服务吗？2. 协会的工作经费能直接拨吗？", ["allowed", "prohibited"]),
+    ("1. 街道能买社区养老助餐服务吗？2. 申报模板在哪里下载？", ["allowed", "not_covered"]),
 ])
 def test_multi_part_questions_get_one_verdict_per_part_in_order(question, expected):
     assert verdicts(question) == expected
@@ -194,6 +197,7 @@ def test_not_held_is_answered_not_covered_naming_the_nearest_clause(assistant, c
     ("这个通知主送哪些单位？", "正文/主送", "各市（州）"),
     ("这份通知什么时候开始生效？", "正文/施行", "2022年11月16日"),
     ("到2029年这个通知还有效吗", "正文/施行", "2027年11月15日"),
+    ("报销单上要写文件依据，这份通知的文号是多少？", "正文/标题", "湘财综〔2022〕28号"),  # 文件依据 is no other document
 ])
 def test_metadata_questions_are_answered_from_the_document(assistant, corpus, question, clause, words):
     a = assistant.ask(question)
