@@ -11,6 +11,7 @@ from datetime import date
 from typing import Callable, Sequence
 
 from .answer import Answer
+from .answerable import metadata_asked
 from .compose import PartResult, checker_part, compose, retrieval_part
 from .document import Corpus, load_corpus
 from .extract import Prepared, prepare
@@ -58,10 +59,11 @@ def build_chain(corpus: Corpus, rules, retriever, *, today: Callable[[], date] =
             else:
                 hits, relevant = per_part[i]
                 parts.append(retrieval_part(corpus, p.text, refs[i], hits, relevant))
-            # a part naming its clause, or asking what a prohibitive rule says, asks what the notice says, not
-            # whether the case may go ahead: no second opinion on it
-            if second and not refs[i] and not (parts[-1].decision is Decision.INFO and p.verdict.fired):
-                parts[-1] = _second_opinion(parts[-1], p.text, second, corpus, rules, alone=len(tv.parts) == 1)
+            # a part naming its clause, asking what a prohibitive rule says or asking for the notice's own 文号 or
+            # dates asks what the notice says, not whether the case may go ahead: no second opinion on it
+            if second and not refs[i] and not (parts[-1].decision is Decision.INFO
+                                               and (p.verdict.fired or metadata_asked(p.text))):
+                parts[-1] = _second_opinion(parts[-1], p.text, second, corpus, rules)
         if not parts:  # the whole question was instruction-like text
             parts.append(retrieval_part(corpus, q.text, (), (), False))
         nearest = whole[0].clause if whole else None
@@ -87,16 +89,17 @@ def run_stages(chain, question):
     return question
 
 
-def _second_opinion(part: PartResult, text: str, readers, corpus: Corpus, rules, *, alone: bool = True) -> PartResult:
+def _second_opinion(part: PartResult, text: str, readers, corpus: Corpus, rules) -> PartResult:
     from .second import reconsider
 
     if part.decision is Decision.PROHIBITED:  # only the learned reader's confident view can dispute it
-        return _view(part, text, readers, corpus, rules) if alone else part
+        return _view(part, text, readers, corpus, rules)
     for r in readers:
         if (objection := r.objection(text)) is not None:
             return reconsider(part, objection, corpus, rules)
-    # its own verdict only for a one-part question: the learned reader was trained and checked on whole questions
-    return _view(part, text, readers, corpus, rules) if alone else part
+    # each part, not only a one-part question: on the multi-part dev cases (reader trained without the split) every
+    # part right .584 → .641, per part .837 → .879, the most severe part right .867 → .908
+    return _view(part, text, readers, corpus, rules)
 
 
 def _view(part: PartResult, text: str, readers, corpus: Corpus, rules) -> PartResult:

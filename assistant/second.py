@@ -5,7 +5,7 @@ LLM reader whose facts go through the same rules) proposes a prohibition, the pa
 the named check, cites that clause first, and says that the readers disagree. Where the readers disagree on a
 prohibition the answer is never allowed.
 
-For a one-part question the learned reader's own verdict is weighed too, when it is confident (`ONE_PART_AT`):
+On each part the learned reader's own verdict is weighed too, when it is confident (`VIEW_AT`):
 - the rules prohibit but it reads an open condition, or reads the question otherwise very confidently
   (`DISPUTE_AT`) → `conditional`: the prohibitive clause stays cited first and the check is to confirm that the
   case falls under it (never allowed);
@@ -39,17 +39,18 @@ class Objection:
 
 class SecondReader(Protocol):
     """What the chain needs of a second reader: an objection to a part, or None. A reader may also offer
-    `view(text)`: its own verdict on a one-part question (a Proposal), or None when it is not confident."""
+    `view(text)`: its own verdict on a part (a Proposal), or None when it is not confident."""
 
     def objection(self, text: str) -> Objection | None: ...
 
 
-# The learned reader's confidence from which its verdict on a one-part question is weighed (module docstring).
+# The learned reader's confidence from which its verdict on a part is weighed (module docstring). Weighed on
+# one-part questions until session 7, on every part since (assistant/chain.py _second_opinion).
 # Chosen on the first-measurement answers of h15, h16 and h17 with the reader trained without the split: at 0.6
 # verdict accuracy rose .743 → .763 / .720 → .780 / .773 → .833, answers wrongly allowed fell 8 → 6 / 14 → 8 / 8 → 3,
 # prohibited recall and false prohibition unchanged. To be confirmed on a split written after the choice.
-ONE_PART_AT = 0.6
-# Chosen, like ONE_PART_AT, on first-measurement answers of h15–h18 with the reader trained without the split
+VIEW_AT = 0.6
+# Chosen, like VIEW_AT, on first-measurement answers of h15–h18 with the reader trained without the split
 # (h17 / h18: verdict .803 → .813 / .777 → .803, false prohibition .101 → .080 / .154 → .085, prohibited recall
 # unchanged, answers wrongly allowed unchanged). To be confirmed on a split written after the choice (h19).
 DISPUTE_AT = 0.9  # a rule prohibition the learned reader reads otherwise → conditional (never allowed)
@@ -73,14 +74,14 @@ class LearnedOpinion:
 
     def view(self, text: str):
         prop = self._propose(text)
-        return prop if prop.confidence >= ONE_PART_AT else None
+        return prop if prop.confidence >= VIEW_AT else None
 
 
 GENERAL_RULE = "body-3-3-general"  # corpus/rules.toml: its requirements are the general preconditions (目录, 预算)
 
 
 def weigh(part: PartResult, prop, corpus: Corpus, rules=()) -> PartResult:
-    """A one-part answer once the learned reader's confident verdict `prop` is weighed (see the module docstring)."""
+    """A part's answer once the learned reader's confident verdict `prop` is weighed (see the module docstring)."""
     how = f"学习模型（置信度 {prop.confidence:.2f}）"
     if prop.verdict == part.decision.value:
         return part

@@ -103,7 +103,7 @@ def test_chain_hook_with_a_fake_reader(plain):
 
 @dataclass
 class Says:
-    """A fake second reader that never objects and gives one verdict on every one-part question."""
+    """A fake second reader that never objects and gives one verdict on every part."""
 
     verdict: str = "not_covered"
     confidence: float = 0.9
@@ -134,15 +134,21 @@ def test_a_tangential_answer_becomes_not_covered_naming_the_clause(plain):
     assert before.citations[0].clause_id in a.answer  # named for reference only
 
 
-def test_not_covered_never_replaces_a_prohibition_or_a_part_of_several(plain):
+def test_not_covered_never_replaces_a_prohibition_or_the_notices_own_dates(plain):
     from assistant.second import DISPUTE_AT
 
     q = "能不能把新建教学楼和物业打包成购买服务？"
     assert plain.with_second((NotCovered(DISPUTE_AT - 0.05),)).ask(q).verdict == "prohibited"
     assert plain.with_second((NotCovered(DISPUTE_AT + 0.05),)).ask(q).verdict == "conditional"  # disputed, not dropped
     two = "①本通知什么时候施行？②公益一类能承接吗？"
-    fake = plain.with_second((NotCovered(),))
-    assert [p.verdict for p in fake.ask(two).parts] == [p.verdict for p in plain.ask(two).parts]
+    assert [p.verdict for p in plain.ask(two).parts] == ["info", "prohibited"]
+    # each part is weighed, but the notice's own dates are not the reader's to doubt, and a prohibition it
+    # disputes becomes conditional, never dropped to "not covered"
+    assert [p.verdict for p in plain.with_second((NotCovered(),)).ask(two).parts] == ["info", "conditional"]
+    assert [p.verdict for p in plain.with_second((NotCovered(DISPUTE_AT - 0.05),)).ask(two).parts] == ["info", "prohibited"]
+    other = "①本通知什么时候施行？②社区想请社工机构开展养老服务，可以吗？"
+    assert [p.verdict for p in plain.ask(other).parts] == ["info", "allowed"]
+    assert [p.verdict for p in plain.with_second((NotCovered(),)).ask(other).parts] == ["info", "not_covered"]
 
 
 @pytest.mark.parametrize("verdict, confidence, expected", [
@@ -166,7 +172,7 @@ def test_a_rule_prohibition_gives_way_only_to_conditional(plain, verdict, confid
 
 def test_learned_view_needs_its_threshold():
     from assistant.learned import Proposal
-    from assistant.second import ONE_PART_AT
+    from assistant.second import VIEW_AT
 
     class Fixed:
         def __init__(self, conf):
@@ -175,8 +181,8 @@ def test_learned_view_needs_its_threshold():
         def propose(self, text):
             return Proposal("not_covered", self.conf, 0.01, "")
 
-    assert LearnedOpinion(Fixed(ONE_PART_AT + 0.05)).view("x").verdict == "not_covered"
-    assert LearnedOpinion(Fixed(ONE_PART_AT - 0.05)).view("x") is None
+    assert LearnedOpinion(Fixed(VIEW_AT + 0.05)).view("x").verdict == "not_covered"
+    assert LearnedOpinion(Fixed(VIEW_AT - 0.05)).view("x") is None
 
 
 def test_a_learned_prohibition_or_open_condition_makes_a_one_part_permission_conditional(plain):
