@@ -27,7 +27,8 @@ def build_chain(corpus: Corpus, rules, retriever, *, today: Callable[[], date] =
     text, so reference lookup and retrieval then work on the same parts, and the checker's clauses feed retrieval.
     Retrieval embeds only parts that neither the checker nor an exact clause reference has settled, and of those
     only the ones its cheaper signals leave open (search_parts). `second` readers (assistant/second.py) may
-    turn a part the checker does not prohibit into `conditional` with a named check, never the reverse.
+    make a part more careful (`conditional` with a named check, or `not_covered`), turn a disputed prohibition
+    into `conditional` (never allowed), and turn only a quoted clause (info) into allowed.
     `settings`: the limits the checker applies (None: the environment's, read per question)."""
     from langchain_core.runnables import RunnableLambda, RunnableSequence
 

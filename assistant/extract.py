@@ -239,10 +239,7 @@ def split_parts(text: str, v: Vocab) -> list[tuple[str, str]]:
 def several_questions(text: str) -> bool:
     """The asker marked the message as several questions (①②, 一是/二是, 两个问题, 分别, 既…又…)."""
     masked = _mask_quotes(text)
-    # "1. …？2. …？": numbered items each ending in a question mark (a numbered case description is not)
-    numbered = len(load_vocab().question["enumerator"].findall(masked)) >= 2 and len(re.findall(r"[?？]", masked)) >= 2
-    return bool(_ANNOUNCED.search(masked) or _ordinal_cuts(masked) or numbered
-                or len(re.findall(r"（[0-9]{1,2}）", masked)) >= 2)
+    return bool(_ANNOUNCED.search(masked) or _ordinal_cuts(masked) or len(re.findall(r"（[0-9]{1,2}）", masked)) >= 2)
 
 
 # ---- the whole message -----------------------------------------------------------------------------
@@ -335,7 +332,8 @@ def check_text(question: str | Prepared, rules: Sequence[Rule] | None = None, *,
         if groups and not ellipsis and not marked and not asked_for(piece) \
                 and extract(piece, v) == Facts() and not _role_word(piece, v) \
                 and not v.question["connective"].match(piece) \
-                and not (topic and topic.search(piece)):  # "另外问下…", "…行不行？经费放在哪？": a new question
+                and not v.question["enumerator"].match(piece.strip()) \
+                and not (topic and topic.search(piece)):  # "另外问下…", "2. 模板在哪下载？": a new question
             # "…可以吗？为什么？": a continuation of the question before
             groups[-1][1] += piece
         else:

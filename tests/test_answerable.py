@@ -157,8 +157,7 @@ def test_out_of_scope_end_to_end_is_not_covered(assistant, question):
 @pytest.mark.parametrize("question, clause_id", IN_SCOPE)
 def test_in_scope_real_model(question, clause_id):
     a = _real().ask(question)
-    # answered from its clause, not "not covered"; the learned reader may read a quoted clause as a permission
-    assert str(a.verdict) in ("info", "allowed") and clause_id in [c.clause_id for c in a.citations]
+    assert str(a.verdict) == "info" and clause_id in [c.clause_id for c in a.citations]
 
 
 @pytest.mark.slow

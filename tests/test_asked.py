@@ -151,6 +151,8 @@ def test_asked_for_is_what_the_question_span_asks_for(question, kinds):
     ("征文活动奖项怎么设？", PROCEDURE),
     ("追加预算要走什么审批程序？", PROCEDURE),
     ("发现承接机构服务差，举报电话是多少？", PROCEDURE),
+    ("联系点名单什么时候公布？", LIST_CONTENT),
+    ("省里一共设了几个联系点？", LIST_CONTENT),
 ])
 def test_content_the_notice_does_not_hold(question, kind):
     assert not_held(_n(question)) == kind
