@@ -332,10 +332,7 @@ def _content(rd: _Reader) -> tuple[set[Content], str]:
     found: set[Content] = set()
     service = ""
     for kind, pat, exclude in rd.v.contents:
-        excluded = [m.span() for m in exclude.finditer(rd.work)] if exclude else []
-        for m in pat.finditer(rd.work):
-            if not m.group() or any(s < m.end() and m.start() < e for s, e in excluded) or rd.negated(m.start(), m.end()):
-                continue
+        for m in _usable(rd, pat, exclude):
             if kind is Content.SERVICE:
                 if not (desc := _describe_service(rd.work, m)):  # "买服务", "相关服务": no service named
                     continue
@@ -356,18 +353,21 @@ def _content(rd: _Reader) -> tuple[set[Content], str]:
     return found, service
 
 
+def _usable(rd: _Reader, pat: re.Pattern, exclude: re.Pattern | None):
+    """The matches of a content pattern that count: non-empty, outside its exclusions, not negated."""
+    excluded = [m.span() for m in exclude.finditer(rd.work)] if exclude else []
+    for m in pat.finditer(rd.work):
+        if m.group() and not any(s < m.end() and m.start() < e for s, e in excluded) \
+                and not rd.negated(m.start(), m.end()):
+            yield m
+
+
 def _goods_bought(rd: _Reader) -> bool:
     """Whether some goods mention is said to be bought (facts.toml [goods_bought])."""
     g = rd.v.goods_bought
     pat, exclude = next((p, x) for kind, p, x in rd.v.contents if kind is Content.GOODS)
-    excluded = [m.span() for m in exclude.finditer(rd.work)] if exclude else []
-    for m in pat.finditer(rd.work):
-        if not m.group() or any(s < m.end() and m.start() < e for s, e in excluded) or rd.negated(m.start(), m.end()):
-            continue
-        if (g["itself"].search(m.group()) or g["before"].search(rd.work[max(0, m.start() - 8):m.start()])
-                or g["after"].search(rd.work[m.end():m.end() + 16])):
-            return True
-    return False
+    return any(g["itself"].search(m.group()) or g["before"].search(rd.work[max(0, m.start() - 8):m.start()])
+               or g["after"].search(rd.work[m.end():m.end() + 16]) for m in _usable(rd, pat, exclude))
 
 
 _VERBS = re.compile(r".*(?:想|要|能|可以|打算|计划|准备|购买|买|采购|承接|提供|做|开展|通过|用|来|请|把|将|的|向|给|是|为|了|和|与|或|个|项|些|批|种)")
