@@ -402,7 +402,9 @@ def part_clauses(part: PartVerdict) -> tuple[str, ...]:
 
 def _concrete(facts: Facts) -> bool:
     """A case is described, not just a topic named: a purchase is proposed or a party has a stated role."""
-    return facts.purchase_proposed or facts.purchaser is not Entity.UNKNOWN or facts.provider is not Entity.UNKNOWN
+    # "由他们的人直接作出罚款决定": handing a decision to someone describes a case even when no role word is left
+    return facts.purchase_proposed or facts.purchaser is not Entity.UNKNOWN or facts.provider is not Entity.UNKNOWN \
+        or bool(facts.decision_handed)
 
 
 def _combine(parts: tuple[PartVerdict, ...], disregarded: tuple[str, ...]) -> TextVerdict:

@@ -36,6 +36,7 @@ class Proposal:
     confidence: float  # its calibrated probability
     p_prohibited: float  # total probability of the prohibition classes
     clause_id: str  # the most probable prohibition's clause ("" when no prohibition class exists)
+    p_not_covered: float = 0.0  # probability that the notice does not decide the question
 
     @property
     def verdict(self) -> str:
@@ -78,8 +79,10 @@ class LearnedReader:
         best = int(p.argmax())
         pro = [i for i, flag in enumerate(self._prohibited) if flag]
         top = max(pro, key=lambda i: p[i]) if pro else None
+        nc = self.labels.index("not_covered") if "not_covered" in self.labels else None
         return Proposal(self.labels[best], float(p[best]), float(p[self._prohibited].sum()),
-                        self.labels[top].removeprefix(PROHIBITED) if top is not None else "")
+                        self.labels[top].removeprefix(PROHIBITED) if top is not None else "",
+                        float(p[nc]) if nc is not None else 0.0)
 
     def disagrees(self, text: str) -> Proposal | None:
         """The proposal when it is a prohibition confident enough to act on (threshold chosen on dev CV)."""

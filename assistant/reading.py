@@ -134,6 +134,10 @@ def extract(text: str, vocab: Vocab | None = None) -> Facts:
     lex_hits = _lexicon(rd)
     for kind, value, word in lex_hits:
         if kind == "content":
+            exclude = next((x for k, _, x in v.contents if k is Content(value)), None)
+            i = rd.work.find(word)
+            if exclude and any(m.start() < i + len(word) and i < m.end() for m in exclude.finditer(rd.work)):
+                continue  # "线上招聘会": the content's own exclusions hold for its everyday words too
             content.add(Content(value))
             rd.evidence.append((f"content={value}", word))
         elif kind == "flag" and value not in rd.values and (value != "direct_grant" or Entity.ASSOCIATION in present):
@@ -236,6 +240,9 @@ def _parties(rd: _Reader) -> list[_Party]:
         if any(r[k].search(own[:nxt - e]) for k in ("provider_after", "purchaser_after")):
             window = own
         room = nxt - e
+        if m := r["purchaser_label"].search(before):  # a form field "购买主体：县人民医院（公益二类）"
+            target.roles.setdefault("purchaser", []).append(m.group())
+            continue
         buy = next((m for m in r["purchaser_after"].finditer(window) if m.start() < room), None)
         if not r["provider_before"].search(before) and r["beneficiary_before"].search(before) and buy and \
                 not any(k in target.roles for k in ("provider", "purchaser")):
@@ -253,6 +260,9 @@ def _parties(rd: _Reader) -> list[_Party]:
             if subject and (m := r["purchaser_after"].search(window[:room])):  # "民政局向X购买": 购买 is 民政局's
                 subject.roles.pop("participant", None)
                 subject.roles.setdefault("purchaser", []).append(m.group())
+        elif r["served_before"].search(before) and (m := r["provider_after"].search(window[:room])) \
+                and m.group().startswith("提供") and not target.roles:
+            target.beneficiary = True  # "为山区学校提供校车服务": the school is served, someone else provides
         else:
             for role, key in (("provider", "provider_after"), ("purchaser", "purchaser_after"), ("participant", "participant")):
                 m = next((m for m in r[key].finditer(window) if m.start() < room), None)
@@ -265,8 +275,20 @@ def _parties(rd: _Reader) -> list[_Party]:
                 if m := r[key].search(said):
                     target.roles.setdefault(role, []).append(m.group())
                     break
+    for p in parties:  # "公益二类不能参加…那我们医院想当承接方": a stated role says how it takes part
+        if p.roles.keys() & {"provider", "purchaser"}:
+            p.roles.pop("participant", None)
+    buyers = [p for p in parties if "purchaser" in p.roles]
+    providers = [p for p in parties if "provider" in p.roles]
+    # a government buyer is named and the provider too, or nothing says anyone takes the job on
+    named = bool(buyers) and not any(b.entity in INSTITUTIONS for b in buyers) and (
+        any(b is not q for b in buyers for q in providers) or not r["provider_cue"].search(rd.work))
     for p in parties:
         if p.beneficiary and not p.roles:  # served by the purchase: no role of its own
+            continue
+        if not p.roles and p.entity is Entity.INSTITUTION and named and not p.is_self:
+            # "疾控中心人手紧张，卫健委向社会组织购买…": buyer and provider are named; a 事业单位 with no role
+            # word is the background, not a party whose class decides anything
             continue
         if not p.roles:  # no role word: the question leaves the role open
             p.roles["participant"] = []
@@ -284,6 +306,9 @@ def _joined(rd: _Reader, mentions: list[tuple[int, int, Entity]]) -> list[tuple[
             between = rd.work[pe:s].strip(" ,，")
             if _compatible(pent, entity) and (between in ("", "的", "（") or len(between) <= 8 and rd.v.roles["copula"].search(between)):
                 keep = pent if entity in (Entity.INSTITUTION, Entity.GROUP) else entity
+                if re.search("还是|或者|或是|抑或|^或", between) and pent != entity \
+                        and Entity.INSTITUTION not in (pent, entity) and {pent, entity} <= INSTITUTIONS:
+                    keep = Entity.INSTITUTION  # "到底是公益一类还是公益二类": the class is not known
                 close = rd.work.find("）", e, e + 2)
                 out[-1] = (ps, close + 1 if between == "（" and close >= 0 else e, keep)
                 continue
@@ -294,15 +319,20 @@ def _joined(rd: _Reader, mentions: list[tuple[int, int, Entity]]) -> list[tuple[
 def _asker(rd: _Reader, parties: list[_Party]) -> Asker:
     """Whose side the question is on: the party "我们" speaks for, or "我们" doing a role word."""
     me = next((p for p in parties if p.is_self), None)
-    if me is not None:
-        return Asker.PROVIDER if "provider" in me.roles else Asker.PURCHASER if "purchaser" in me.roles else Asker.UNKNOWN
+    if me is not None and me.roles.keys() & {"provider", "purchaser"}:
+        return Asker.PROVIDER if "provider" in me.roles else Asker.PURCHASER
     r = rd.v.roles
     for m in r["self_word"].finditer(rd.work):  # "我们想买…" / "我们能去投标吗": up to the clause end or a named party
         # 24 characters: "我们打算给外卖骑手、快递员这些劳动者买…" names whom it serves before 买
         rest = re.split(f"{rd.v.clause.pattern}|{MASK}", rd.work[m.end():m.end() + 24], maxsplit=1)[0]
         pro, pur = r["provider_after"].search(rest), r["purchaser_after"].search(rest)
-        if pro or pur:
-            return Asker.PROVIDER if pro and (not pur or pro.start() < pur.start()) else Asker.PURCHASER
+        if pro or pur or r["commission_self"].search(rd.work, max(0, m.start() - 4), m.start()):
+            role = "provider" if not pur or pro and pro.start() < pur.start() else "purchaser"
+            if me is not None and not me.roles.keys() & {"provider", "purchaser"}:
+                # "我们是一家公益二类医院…我们作为承接方接这个活" / "…交给我们来做": the role is the party's
+                me.roles.pop("participant", None)
+                me.roles[role] = [m.group()]
+            return Asker.PROVIDER if role == "provider" else Asker.PURCHASER
     return Asker.UNKNOWN
 
 

@@ -49,6 +49,7 @@ class Marker:
     unless: re.Pattern | None
     examples: tuple[str, ...]
     counter_examples: tuple[str, ...]
+    unless_before: re.Pattern | None = None  # in its sentence, up to 16 characters before the match: no mark
 
 
 def _expand(where: str, pat: str, windows: dict) -> str:
@@ -82,11 +83,12 @@ def load_markers(path: Path | None = None) -> tuple[Marker, ...]:
             pats = [_expand(where, p, windows).replace("(?P<x>", f"(?P<x{i}>") for i, p in enumerate(m["patterns"])]
             pattern = re.compile("|".join(f"(?:{p})" for p in pats))
             unless = re.compile(m["unless"]) if m.get("unless") else None
+            before = re.compile(m["unless_before"]) if m.get("unless_before") else None
         except (KeyError, ValueError, re.error) as e:
             raise ConfigError(f"spans.toml {where} 无效：{e} / invalid marker: {e}") from None
         if not m.get("examples") or "counter_examples" not in m:
             raise ConfigError(f"spans.toml {where} 须有 examples 和 counter_examples / needs examples and counter_examples")
-        out.append(Marker(m["name"], kind, pattern, unless, tuple(m["examples"]), tuple(m["counter_examples"])))
+        out.append(Marker(m["name"], kind, pattern, unless, tuple(m["examples"]), tuple(m["counter_examples"]), before))
     return tuple(out)
 
 
@@ -101,7 +103,7 @@ def mark(text: str, markers: tuple[Marker, ...] | None = None, hide: str = "□"
         for m in mk.pattern.finditer(work):
             x = next((g for g, v in m.groupdict().items() if g[0] == "x" and v), None)
             s, e = m.span(x) if x else m.span()
-            if e > s and not (mk.unless and mk.unless.search(text, *m.span())):
+            if e > s and not (mk.unless and mk.unless.search(text, *m.span())) and not _said_before(mk, text, m.start()):
                 found += _free(s, e, taken)  # a match may run over an earlier mark: keep only the new part
         for s, e in found:
             work = work[:s] + hide * (e - s) + work[e:]
@@ -117,6 +119,14 @@ def mark(text: str, markers: tuple[Marker, ...] | None = None, hide: str = "□"
     if pos < len(text):
         out.append(Span(SpanKind.CASE, pos, len(text), text[pos:]))
     return tuple(out)
+
+
+def _said_before(mk: Marker, text: str, start: int) -> bool:
+    """Whether the marker's `unless_before` appears in the same sentence just before the match."""
+    if mk.unless_before is None:
+        return False
+    lead = re.split(r"[。!！?？\n]", text[max(0, start - 16):start])[-1]
+    return bool(mk.unless_before.search(lead))
 
 
 def _free(s: int, e: int, taken: list[bool]) -> list[tuple[int, int]]:
