@@ -64,6 +64,66 @@ def _expand(where: str, pat: str, windows: dict) -> str:
     return re.sub(r"<([A-Z]+)>", window, pat)
 
 
+@dataclass(frozen=True, slots=True)
+class Options:
+    """Alternatives the asker lays out (方案一…方案二…) and the one chosen: the others are set aside."""
+
+    label: re.Pattern  # an option's label; its first non-empty group is the ordinal
+    choice: re.Pattern  # a choice naming a label ("选了方案二", "定的是乙案"); group "label"
+    each: re.Pattern  # asks about every option ("请分别判断", "哪个方案"): nothing is set aside
+    examples: tuple[str, ...]
+    counter_examples: tuple[str, ...]
+
+
+_ORDINAL = {c: i for i, cs in enumerate(("一1甲Aa", "二2乙Bb", "三3丙Cc", "四4丁Dd")) for c in cs}
+
+
+def _key(m: re.Match) -> int | None:
+    return next((_ORDINAL.get(g[-1]) for g in m.groups() if g), None)
+
+
+def set_aside(text: str, opts: Options | None) -> list[tuple[int, int]]:
+    """The spans of the options not chosen: from each such label to the next label (or to the choice)."""
+    if opts is None or opts.each.search(text):
+        return []
+    labels = [(m.start(), _key(m)) for m in opts.label.finditer(text)]
+    if len({k for _, k in labels}) < 2:
+        return []
+    chosen, cut = None, len(text)
+    picks = list(opts.choice.finditer(text))
+    if picks:
+        m = picks[-1]
+        chosen, cut = _key(opts.label.search(m.group("label"))), m.start()
+    else:  # the last sentence asks about one option: "…第一种能通过政府购买服务实施吗？"
+        last = max(i for i, ch in enumerate("。" + text) if ch in "。!！?？\n;；" and i <= len(text.rstrip("。!！?？ \n")))
+        asked = {k for s, k in labels if s >= last}
+        if len(asked) == 1 and any(s < last for s, _ in labels):
+            chosen, cut = asked.pop(), last
+    if chosen is None:
+        return []
+    starts = [s for s, _ in labels if s < cut]
+    out = []
+    for i, (s, k) in enumerate(labels):
+        if s >= cut or k == chosen:
+            continue
+        end = min([t for t in starts if t > s] + [cut])
+        out.append((s, end))
+    return out
+
+
+@lru_cache(maxsize=4)
+def load_options(path: Path | None = None) -> Options | None:
+    path = Path(path) if path else ROOT / "corpus" / "spans.toml"
+    d = tomllib.loads(path.read_text("utf-8")).get("options")
+    if not d:
+        return None
+    try:
+        return Options(re.compile(d["label"]), re.compile(d["choice"]), re.compile(d["each"]),
+                       tuple(d["examples"]), tuple(d["counter_examples"]))
+    except (KeyError, re.error) as e:
+        raise ConfigError(f"spans.toml [options] 无效：{e} / invalid options: {e}") from None
+
+
 @lru_cache(maxsize=4)
 def load_markers(path: Path | None = None) -> tuple[Marker, ...]:
     path = Path(path) if path else ROOT / "corpus" / "spans.toml"
@@ -98,6 +158,10 @@ def mark(text: str, markers: tuple[Marker, ...] | None = None, hide: str = "□"
     markers = load_markers() if markers is None else markers
     work, claimed = text, []
     taken = [False] * len(text)
+    for s, e in set_aside(text, load_options()):  # "方案一…方案二…选了方案二": the other options are no case
+        work = work[:s] + hide * (e - s) + work[e:]
+        taken[s:e] = [True] * (e - s)
+        claimed.append(Span(SpanKind.CONTRAST, s, e, text[s:e], "options"))
     for mk in markers:
         found = []
         for m in mk.pattern.finditer(work):

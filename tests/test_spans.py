@@ -4,11 +4,12 @@
 import pytest
 
 from assistant.errors import ConfigError
-from assistant.spans import Span, SpanKind, load_markers, mark
+from assistant.spans import Span, SpanKind, load_markers, load_options, mark
 
 MARKERS = load_markers()
-EXAMPLES = [(m.name, ex) for m in MARKERS for ex in m.examples]
-COUNTER = [(m.name, ex) for m in MARKERS for ex in m.counter_examples]
+OPTIONS = load_options()
+EXAMPLES = [(m.name, ex) for m in MARKERS for ex in m.examples] + [("options", ex) for ex in OPTIONS.examples]
+COUNTER = [(m.name, ex) for m in MARKERS for ex in m.counter_examples] + [("options", ex) for ex in OPTIONS.counter_examples]
 
 
 def _bracketed(example: str) -> tuple[str, set[int]]:
