@@ -177,6 +177,21 @@ def _distribute(text: str, v: Vocab) -> list[tuple[str, str]] | None:
     return None
 
 
+# options laid out to be judged each ("请分别判断：方案一，…；方案二，…", "甲，委托…；乙，由…", "第一项，…第二项，…")
+_OPTION = re.compile(r"(?:方案|思路|选项)\s*([一二三四五六])|(?:(?<=[:：;；。,，\s])|^)([甲乙丙丁])(?:案|方案|单位)?(?=[,，:：是])"
+                     r"|第([一二三四五六])(?:项|种|件)")
+_NTH = {c: i for i, cs in enumerate(("一甲", "二乙", "三丙", "四丁", "五", "六")) for c in cs}
+
+
+def _option_cuts(text: str) -> set[int]:
+    """Starts of options 方案一/甲/第一项… when at least the first two appear in order."""
+    seq: list[int] = []
+    for m in _OPTION.finditer(text):
+        if _NTH[next(g for g in m.groups() if g)] == len(seq):
+            seq.append(m.start())
+    return set(seq) if len(seq) >= 2 else set()
+
+
 def _list_cuts(text: str, q: dict, each: bool) -> set[int]:
     """Starts of listed items: （1）/1./①, 一是/第一, and — when each item is to be judged — 一、二、 and 第N条."""
     cuts: set[int] = set()
@@ -186,6 +201,7 @@ def _list_cuts(text: str, q: dict, each: bool) -> set[int]:
     cuts |= _ordinal_cuts(text)
     if each:
         cuts |= _ordinal_cuts(text, _CN_LIST)
+        cuts |= _option_cuts(text)
         first: dict[str, int] = {}  # "第三条…第四条…请就第三条、第四条分别…": an article's first mention is the item
         for m in _ARTICLE.finditer(text):
             first.setdefault(m.group(1), m.start())
@@ -219,6 +235,8 @@ def split_parts(text: str, v: Vocab) -> list[tuple[str, str]]:
     pieces = [text[a:b].strip() for a, b in spans]
     asks = [bool(re.search(r"[?？]|吗|呢", p) or q["eligibility"].search(p) or q["info"].search(p)
                  or each and a in listed) for p, (a, _) in zip(pieces, spans)]
+    if each and listed:  # "局长交代三件事，请逐项看是否合规：1. …": the lead-in asks about the items, it is none
+        asks = [ok and a >= min(listed) for ok, (a, _) in zip(asks, spans)]
     # "想接街道的养老项目；另外问下，开票交多少税？": a proposal stated before a new topic is a question too
     for i in range(len(pieces) - 1):
         if q["connective"].match(pieces[i + 1]) and q["proposal"].search(pieces[i]):
@@ -371,12 +389,21 @@ def check_text(question: str | Prepared, rules: Sequence[Rule] | None = None, *,
             verdict = Verdict(Decision.NOT_COVERED, (), (), ())
         parts.append(PartVerdict(context + piece, facts, verdict, facts.describe(context + piece), applies))
         prev = facts
-    for d in directives:  # what a 批示 orders is checked too, but it can only add a prohibition
+    for d in directives:  # what a 批示 orders is checked too
         facts = extract(d, v)
         verdict = check(facts, rules)
         if verdict.decision is Decision.PROHIBITED:
             parts.append(PartVerdict(d, facts, verdict, facts.describe(d)))
+        elif facts.purchase_proposed and _concrete(facts):
+            # "局长批示两点：①向社会组织购买助洁服务，目录预算都已落实；②…": the order is a case to judge like any
+            # other; the rules decide it, whatever the 批示 claims. A bare "这样可以吗" left behind asks about it.
+            parts = [p for p in parts if p.facts != Facts() or not _BARE_ASK.fullmatch(p.text.strip())]
+            parts.insert(0, PartVerdict(d, facts, verdict, facts.describe(d)))
     return _combine(tuple(parts), disregarded)
+
+
+# what is left of a message once a 批示 is cut out, when it only asks about the 批示 ("。这样可以吗？")
+_BARE_ASK = re.compile(r"[^\u4e00-\u9fff]*(?:[\u4e00-\u9fff]{0,8}?)(?:可以|能|行|合规|违规|妥|对)[\u4e00-\u9fff]{0,4}[^\u4e00-\u9fff]*")
 
 
 def rule_clauses(question: str) -> tuple[str, ...]:
