@@ -306,7 +306,7 @@ def _joined(rd: _Reader, mentions: list[tuple[int, int, Entity]]) -> list[tuple[
             between = rd.work[pe:s].strip(" ,，")
             if _compatible(pent, entity) and (between in ("", "的", "（") or len(between) <= 8 and rd.v.roles["copula"].search(between)):
                 keep = pent if entity in (Entity.INSTITUTION, Entity.GROUP) else entity
-                if re.search("还是|或者|或是|抑或|^或", between) and pent != entity \
+                if re.search("还是(?!说|要|按|得)|或者|或是|抑或|^或", between) and pent != entity \
                         and Entity.INSTITUTION not in (pent, entity) and {pent, entity} <= INSTITUTIONS:
                     keep = Entity.INSTITUTION  # "到底是公益一类还是公益二类": the class is not known
                 close = rd.work.find("）", e, e + 2)
