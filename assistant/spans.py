@@ -185,6 +185,15 @@ def mark(text: str, markers: tuple[Marker, ...] | None = None, hide: str = "□"
     return tuple(out)
 
 
+def without_desk_turns(text: str, markers: tuple[Marker, ...] | None = None) -> str:
+    """`text` with a transcript's desk turns (答：… / 客服：…, corpus/spans.toml desk_turn) blanked to spaces: they
+    ask back and never describe the case, and their question marks must not split the caller's question."""
+    for mk in (load_markers() if markers is None else markers):
+        if mk.name == "desk_turn":
+            text = mk.pattern.sub(lambda m: " " * len(m.group()), text)
+    return text
+
+
 def _said_before(mk: Marker, text: str, start: int) -> bool:
     """Whether the marker's `unless_before` appears in the same sentence just before the match."""
     if mk.unless_before is None:
