@@ -17,9 +17,9 @@ from .facts import FLAGS, INSTITUTIONS, ROLES, Entity, Facts
 from .inputs import validate_question
 from .normalize import normalize
 from .reading import _RESTRICTED, MASK, _compatible, admin_statement, extract
-from .spans import without_desk_turns
 from .rules import Firing, Rule, Verdict, check, load_rules
 from .settings import Settings
+from .spans import without_desk_turns
 from .verdict import SEVERITY, Decision, most_severe
 from .vocab import FlagSpec, Vocab, load_vocab
 
