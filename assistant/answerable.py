@@ -21,7 +21,7 @@ from functools import lru_cache
 from typing import Iterable
 
 from .settings import ROOT
-from .spans import without_desk_turns
+from .spans import background_blanked
 
 _CN = "一二三四五六七八九十两百千万零〇半"
 _NUM = rf"(?:\d+(?:\.\d+)?|[{_CN}]+)"
@@ -93,7 +93,7 @@ _CONFIRM_TAG = re.compile(r"^(?:那|请问|这样|这个|是|我)?(?:对吧|是�
 def question_sentences(text: str) -> list[str]:
     """The sentences of `text` that ask (see above); the last sentence when none does. A transcript's desk turns
     (客服：请问您想了解什么？) ask the caller, not us: they are left out."""
-    sentences = [m.group(0) for m in _SENTENCE.finditer(without_desk_turns(text)) if m.group(0).strip(" 。.!！?？;；")]
+    sentences = [m.group(0) for m in _SENTENCE.finditer(background_blanked(text)) if m.group(0).strip(" 。.!！?？;；")]
     if not sentences:
         return []
     asking = [s for s in sentences if s.rstrip().endswith(("?", "？"))] \

@@ -19,7 +19,7 @@ from .normalize import normalize
 from .reading import _RESTRICTED, MASK, _compatible, admin_statement, extract
 from .rules import Firing, Rule, Verdict, check, load_rules
 from .settings import Settings
-from .spans import without_desk_turns
+from .spans import background_blanked
 from .verdict import SEVERITY, Decision, most_severe
 from .vocab import FlagSpec, Vocab, load_vocab
 
@@ -342,7 +342,7 @@ def check_text(question: str | Prepared, rules: Sequence[Rule] | None = None, *,
     prepared = question if isinstance(question, Prepared) else prepare(question, limits.max_question_chars)
     rules = load_rules() if rules is None else rules
     v = load_vocab()
-    text, disregarded, directives = strip_instructions(without_desk_turns(prepared.text), v)
+    text, disregarded, directives = strip_instructions(background_blanked(prepared.text), v)
     groups: list[list[str]] = []
     marked = several_questions(text)  # the asker said there are several: no part is a mere continuation
     topic = v.question.get("info_topic")  # "税后收入能自己支配吗": the notice answers it as information

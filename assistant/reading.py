@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from .facts import INSTITUTIONS, NON_GOVERNMENT, ROLES, Area, Asker, Content, Entity, Facts
 from .normalize import expand
-from .spans import case_text, mark
+from .spans import case_text, mark, messages
 from .vocab import FlagSpec, Vocab, load_vocab
 
 MASK = "□"
@@ -49,6 +49,16 @@ class _Reader:
         self.work = case_text(text, self.spans, hide=MASK)
         self.evidence: list[tuple[str, str]] = []
         self.values: dict = {}
+        self.messages = messages(text)  # a forwarded thread's messages, newest first
+
+    def newest(self, matches: list) -> list:
+        """Of matches spread over a forwarded thread's messages, those in the newest message that has any: a
+        later message that changes a condition ("最新情况：预算已批") replaces what the older ones said."""
+        if len(self.messages) < 2 or not matches:
+            return matches
+        at = lambda m: sum(m.start() >= b for b in self.messages)  # noqa: E731
+        first = min(at(m) for m in matches)
+        return [m for m in matches if at(m) == first]
 
     def consume(self, s: int, e: int) -> None:
         self.work = self.work[:s] + MASK * (e - s) + self.work[e:]
@@ -76,6 +86,8 @@ class _Reader:
         if spec.negatable:
             nos += [m for m in yeses if self.negated(m.start(), m.end())]
             yeses = [m for m in yeses if not self.negated(m.start(), m.end())]
+        kept = self.newest(nos + yeses)
+        nos, yeses = [m for m in nos if m in kept], [m for m in yeses if m in kept]
         hits = yeses if spec.prefer_yes and yeses else nos or yeses
         value = (hits is yeses) if hits else None
         return value, [(m.start(), m.end(), m.group()) for m in hits]
@@ -191,12 +203,22 @@ def _mentions(rd: _Reader) -> list[tuple[int, int, Entity]]:
     return out
 
 
+def _stated(rd: _Reader, pat: re.Pattern, unknown: re.Pattern | None) -> bool:
+    """Whether `pat` is stated: found in a sentence that does not ask about it or call it unknown."""
+    for m in pat.finditer(rd.work):
+        s = max(rd.work.rfind(c, 0, m.start()) for c in "。?？!！\n") + 1
+        e = min((i for i in (rd.work.find(c, m.end()) for c in "。?？!！\n") if i >= 0), default=len(rd.work))
+        if unknown is None or not unknown.search(rd.work, s, e):
+            return True
+    return False
+
+
 def _parties(rd: _Reader) -> list[_Party]:
     v, r = rd.v, rd.v.roles
     mentions = _joined(rd, _mentions(rd))
     if any(e in _GROUPS for _, _, e in mentions):
         g = v.group
-        admin, funded = g["admin"].search(rd.work), g["funded"].search(rd.work)
+        admin, funded = _stated(rd, g["admin"], g.get("unknown")), _stated(rd, g["funded"], g.get("unknown"))
         # "有行政编也有事业编，经费主要靠财政": both kinds of staffing — which one applies stays open
         kind = (Entity.GROUP if admin and funded else Entity.GROUP_ADMIN if admin else Entity.GROUP_FUNDED if funded
                 else Entity.GROUP_SELF if g["self_funded"].search(rd.work) else Entity.GROUP)

@@ -50,6 +50,10 @@ class Marker:
     examples: tuple[str, ...]
     counter_examples: tuple[str, ...]
     unless_before: re.Pattern | None = None  # in its sentence, up to 16 characters before the match: no mark
+    only_with: re.Pattern | None = None  # the marker applies only to a text where this is found (a transcript's turns)
+
+    def applies(self, text: str) -> bool:
+        return self.only_with is None or bool(self.only_with.search(text))
 
 
 def _expand(where: str, pat: str, windows: dict) -> str:
@@ -124,6 +128,49 @@ def load_options(path: Path | None = None) -> Options | None:
         raise ConfigError(f"spans.toml [options] 无效：{e} / invalid options: {e}") from None
 
 
+@dataclass(frozen=True, slots=True)
+class Thread:
+    """A forwarded e-mail thread (spans.toml [thread]): its messages, newest on top, and the words by which a
+    message states a changed plan."""
+
+    separator: re.Pattern
+    supersedes: re.Pattern
+
+
+@lru_cache(maxsize=4)
+def load_thread(path: Path | None = None) -> Thread | None:
+    path = Path(path) if path else ROOT / "corpus" / "spans.toml"
+    d = tomllib.loads(path.read_text("utf-8")).get("thread")
+    if not d:
+        return None
+    try:
+        return Thread(re.compile(d["separator"]), re.compile(d["supersedes"]))
+    except (KeyError, re.error) as e:
+        raise ConfigError(f"spans.toml [thread] 无效：{e} / invalid thread: {e}") from None
+
+
+def messages(text: str, thread: Thread | None = None) -> tuple[int, ...]:
+    """Where each message of a forwarded thread starts, newest first; (0,) for a text that is no thread."""
+    thread = load_thread() if thread is None else thread
+    return (0, *(m.end() for m in thread.separator.finditer(text))) if thread else (0,)
+
+
+def without_superseded(text: str, thread: Thread | None = None) -> str:
+    """A thread's messages older than the newest one that states a changed plan (修改后：… / 不再… / 改由…),
+    blanked to spaces: the plan they describe was replaced ("原方案包括由政府出钱买车" below "修改后：车辆由公司自备")."""
+    thread = load_thread() if thread is None else thread
+    starts = messages(text, thread)
+    for k, (s, e) in enumerate(zip(starts, (*starts[1:], len(text)))):
+        if k + 1 < len(starts) and thread.supersedes.search(text, s, e):
+            return text[:e] + " " * (len(text) - e)
+    return text
+
+
+def background_blanked(text: str) -> str:
+    """The text with what describes no case blanked: a transcript's desk turns, a thread's replaced plans."""
+    return without_superseded(without_desk_turns(text))
+
+
 @lru_cache(maxsize=4)
 def load_markers(path: Path | None = None) -> tuple[Marker, ...]:
     path = Path(path) if path else ROOT / "corpus" / "spans.toml"
@@ -144,11 +191,13 @@ def load_markers(path: Path | None = None) -> tuple[Marker, ...]:
             pattern = re.compile("|".join(f"(?:{p})" for p in pats))
             unless = re.compile(m["unless"]) if m.get("unless") else None
             before = re.compile(m["unless_before"]) if m.get("unless_before") else None
+            only = re.compile(m["only_with"]) if m.get("only_with") else None
         except (KeyError, ValueError, re.error) as e:
             raise ConfigError(f"spans.toml {where} 无效：{e} / invalid marker: {e}") from None
         if not m.get("examples") or "counter_examples" not in m:
             raise ConfigError(f"spans.toml {where} 须有 examples 和 counter_examples / needs examples and counter_examples")
-        out.append(Marker(m["name"], kind, pattern, unless, tuple(m["examples"]), tuple(m["counter_examples"]), before))
+        out.append(Marker(m["name"], kind, pattern, unless, tuple(m["examples"]), tuple(m["counter_examples"]), before,
+                          only))
     return tuple(out)
 
 
@@ -164,7 +213,7 @@ def mark(text: str, markers: tuple[Marker, ...] | None = None, hide: str = "□"
         claimed.append(Span(SpanKind.CONTRAST, s, e, text[s:e], "options"))
     for mk in markers:
         found = []
-        for m in mk.pattern.finditer(work):
+        for m in (mk.pattern.finditer(work) if mk.applies(text) else ()):
             x = next((g for g, v in m.groupdict().items() if g[0] == "x" and v), None)
             s, e = m.span(x) if x else m.span()
             if e > s and not (mk.unless and mk.unless.search(text, *m.span())) and not _said_before(mk, text, m.start()):
@@ -189,7 +238,7 @@ def without_desk_turns(text: str, markers: tuple[Marker, ...] | None = None) -> 
     """`text` with a transcript's desk turns (答：… / 客服：…, corpus/spans.toml desk_turn) blanked to spaces: they
     ask back and never describe the case, and their question marks must not split the caller's question."""
     for mk in (load_markers() if markers is None else markers):
-        if mk.name == "desk_turn":
+        if mk.name == "desk_turn" and mk.applies(text):
             text = mk.pattern.sub(lambda m: " " * len(m.group()), text)
     return text
 

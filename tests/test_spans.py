@@ -83,3 +83,37 @@ def test_flag_examples_read_as_stated(fact, text, yes):
 
 def test_flag_examples_exist():
     assert {"budget", "in_catalog"} <= {f for f, _, _ in FLAG_EXAMPLES}
+
+
+# ---- forwarded threads: spans.toml [thread]; the newest message (on top) holds ----------------------
+
+def _thread():
+    import tomllib
+
+    from assistant.settings import ROOT
+    return tomllib.loads((ROOT / "corpus" / "spans.toml").read_text("utf-8"))["thread"]
+
+
+@pytest.mark.parametrize("text", _thread()["examples"])
+def test_thread_example_is_split_into_messages(text):
+    from assistant.normalize import normalize
+    from assistant.spans import messages
+    assert len(messages(normalize(text))) >= 2
+
+
+@pytest.mark.parametrize("text", _thread()["counter_examples"])
+def test_thread_counter_example_is_one_message(text):
+    from assistant.normalize import normalize
+    from assistant.spans import messages
+    assert messages(normalize(text)) == (0,)
+
+
+@pytest.mark.parametrize("text,budget", [
+    ("回复：日间照料\n最新情况：区人大已批了这笔预算，目录里本来就有。可以启动了吧？\n——原始邮件——\n计划购买日间照料服务，但年初预算还没批下来，先暂缓。", True),
+    ("回复：日间照料\n更新：财政局说今年预算没批，可以先干吗？\n——原始邮件——\n计划购买日间照料服务，预算已安排。", False),
+    ("计划购买日间照料服务，预算已安排，但财政局又说预算没批。", False),  # no thread: a stated "no" still beats "yes"
+])
+def test_newest_message_of_a_thread_holds(text, budget):
+    from assistant.extract import extract, load_vocab
+    from assistant.normalize import normalize
+    assert extract(normalize(text), load_vocab()).budget is budget
