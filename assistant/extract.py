@@ -19,7 +19,7 @@ from .normalize import normalize
 from .reading import _RESTRICTED, MASK, _compatible, admin_statement, extract
 from .rules import Firing, Rule, Verdict, check, load_rules
 from .settings import Settings
-from .spans import background_blanked
+from .spans import background_blanked, split_thread
 from .verdict import SEVERITY, Decision, most_severe
 from .vocab import FlagSpec, Vocab, load_vocab
 
@@ -238,6 +238,8 @@ def split_parts(text: str, v: Vocab) -> list[tuple[str, str]]:
                  or each and a in listed) for p, (a, _) in zip(pieces, spans)]
     if each and listed:  # "局长交代三件事，请逐项看是否合规：1. …": the lead-in asks about the items, it is none
         asks = [ok and a >= min(listed) for ok, (a, _) in zip(asks, spans)]
+    elif listed:  # "我们是省级联系点的省直部门：①…？②…？": a lead-in without a question mark is context
+        asks = [ok and (a >= min(listed) or bool(re.search(r"[?？]|吗", p))) for p, ok, (a, _) in zip(pieces, asks, spans)]
     # "想接街道的养老项目；另外问下，开票交多少税？": a proposal stated before a new topic is a question too
     for i in range(len(pieces) - 1):
         if q["connective"].match(pieces[i + 1]) and q["proposal"].search(pieces[i]):
@@ -343,6 +345,7 @@ def check_text(question: str | Prepared, rules: Sequence[Rule] | None = None, *,
     rules = load_rules() if rules is None else rules
     v = load_vocab()
     text, disregarded, directives = strip_instructions(background_blanked(prepared.text), v)
+    text, older = split_thread(text)  # a forwarded thread: its older messages are every part's background
     groups: list[list[str]] = []
     marked = several_questions(text)  # the asker said there are several: no part is a mere continuation
     topic = v.question.get("info_topic")  # "税后收入能自己支配吗": the notice answers it as information
@@ -363,7 +366,7 @@ def check_text(question: str | Prepared, rules: Sequence[Rule] | None = None, *,
     parts: list[PartVerdict] = []
     prev: Facts | None = None
     for context, piece in groups:
-        facts = extract(context + piece, v)
+        facts = extract(context + piece + older, v)
         own = True  # the part states its own case (not one carried over from the part before)
         if prev is not None and v.question["ellipsis"].search(piece.strip()) and not (
                 facts.content or facts.purchaser is not Entity.UNKNOWN):

@@ -117,12 +117,21 @@ def weigh(part: PartResult, prop, corpus: Corpus, rules=()) -> PartResult:
                        open_conditions=(check, *part.open_conditions))
     if prop.verdict == "not_covered" and part.decision in (Decision.INFO, Decision.ALLOWED, Decision.CONDITIONAL):
         return not_covered(part, how, corpus)
-    if prop.verdict == "allowed" and part.decision is Decision.INFO and part.citations:
+    if prop.verdict == "allowed" and part.decision is Decision.INFO and part.citations \
+            and not values_asked(part.text):  # "二是收费上限定多少？" asks for a sum: "可以" answers nothing
         note = f"规则检查未发现禁止情形，{how}判断为允许；依据所引条款。"
         general = next((tuple(q.label for q in r.requires) for r in rules if r.id == GENERAL_RULE), ())
         return replace(part, decision=Decision.ALLOWED, reasons=(note, *part.reasons),
                        preconditions=(*part.preconditions, *general))
     return part
+
+
+def values_asked(text: str) -> bool:
+    """Every question in `text` asks for a value (a sum, a period, a date…), none for a verdict."""
+    from .answerable import asked, question_sentences
+
+    questions = question_sentences(text)
+    return bool(questions) and all(asked(q) for q in questions)
 
 
 def not_covered(part: PartResult, how: str, corpus: Corpus) -> PartResult:

@@ -155,6 +155,16 @@ def messages(text: str, thread: Thread | None = None) -> tuple[int, ...]:
     return (0, *(m.end() for m in thread.separator.finditer(text))) if thread else (0,)
 
 
+def split_thread(text: str, thread: Thread | None = None) -> tuple[str, str]:
+    """(the newest message, the older ones from the first separator on; "" when the text is no thread). Only
+    the newest message is split into the parts asked; the older ones are every part's background."""
+    thread = load_thread() if thread is None else thread
+    m = thread.separator.search(text) if thread else None
+    if m is None or not re.search("[?？]", text[:m.start()]):  # "下面问题你查下：" forwards a question asked below
+        return text, ""
+    return text[:m.start()], text[m.start():]
+
+
 def without_superseded(text: str, thread: Thread | None = None) -> str:
     """A thread's messages older than the newest one that states a changed plan (修改后：… / 不再… / 改由…),
     blanked to spaces: the plan they describe was replaced ("原方案包括由政府出钱买车" below "修改后：车辆由公司自备")."""

@@ -74,7 +74,8 @@ def _hits(corpus, clause_id, score=0.9):
     ("合同最长能签几年", {DURATION}),
     ("质疑要在几天内提出", {DURATION}),
     ("半年报几号前交", {DATE}),
-    ("补贴标准是多少", {QUANTITY}),
+    ("补贴标准是多少", {MONEY}),  # a sum (session 9: 收费/补贴…多少 is money)
+    ("托育机构每月收费上限定多少", {MONEY}),
     ("合同最长3年，对吧", {DURATION}),
     ("一级目录分几类", set()),
     ("负面清单一共有多少条", set()),

@@ -61,6 +61,12 @@ def verdicts(question: str) -> list[str]:
     # 1. 2. numbered questions, the second with no facts of its own (session 7)
     ("1. 街道能买社区养老助餐服务吗？2. 协会的工作经费能直接拨吗？", ["allowed", "prohibited"]),
     ("1. 街道能买社区养老助餐服务吗？2. 申报模板在哪里下载？", ["allowed", "not_covered"]),
+    # a lead-in without a question mark is context, not a part (session 9)
+    ("我们是县里的民政局：①向社工机构购买居家养老助餐服务可以吗？②能不能用购买服务的名义请劳务公司派两个人来局里坐班？",
+     ["allowed", "prohibited"]),
+    # a forwarded thread: only the newest message holds the parts; the older message is each part's background
+    ("转发：助残项目\n发件人：县民政局 时间：2024-03-02\n两件事：①向康复机构购买残疾儿童康复训练服务可以吗？②能否用购买服务的名义采购一批轮椅直接发给残疾人？"
+     "\n——原始邮件——\n发件人：社会事务股 时间：2024-03-01\n目录有，预算已安排。", ["allowed", "prohibited"]),
 ])
 def test_multi_part_questions_get_one_verdict_per_part_in_order(question, expected):
     assert verdicts(question) == expected
@@ -83,6 +89,12 @@ def test_a_value_question_after_an_eligibility_question_is_its_own_part(assistan
     a = assistant.ask("有两个问题：街道买社区矫正服务可以吗；购买服务合同最长能签几年？")
     assert [str(p.verdict) for p in a.parts] == ["allowed", "not_covered"]
     assert a.verdict == "allowed"  # the most severe part leads
+    _contract_ok(a, corpus)
+
+
+def test_a_sum_asked_in_a_later_part_is_not_answered_with_a_permission(assistant, corpus):
+    a = assistant.ask("街道想向托育机构购买社区普惠托育服务，目录和预算都有。一是能不能买？二是托育机构每月收费上限定多少？")
+    assert [str(p.verdict) for p in a.parts] == ["allowed", "not_covered"]
     _contract_ok(a, corpus)
 
 
