@@ -182,6 +182,13 @@ def asked_for(question: str) -> frozenset[str]:
     return kinds or (frozenset({QUANTITY}) if _BARE_HOW_MUCH.search(span) else frozenset())
 
 
+def values_asked(text: str) -> bool:
+    """Every question in `text` asks for a value (a sum, a period, a date…), none for a verdict ("派几个人来上班
+    没问题了吧" states a head count and asks for a verdict)."""
+    questions = question_sentences(text)
+    return bool(questions) and all(asked(q) for q in questions) and not _VERDICT_ASKED.search(text)
+
+
 def _explicit(question: str) -> frozenset[str]:
     return frozenset(k for k, rx in _ASK.items() if rx.search(question))
 
@@ -393,7 +400,8 @@ def _unsure(text: str, m: re.Match) -> bool:
 # a question that asks for a verdict ("能不能", "可以吗", "合规吗"): a prohibition then stands even when part of
 # what is asked is not in the notice; a question that only asks for content ("具体扣几分") gets not_covered
 _VERDICT_ASKED = re.compile(r"能不能|能否|可否|可以|可不可以|行不行|行吗|允许|合规|违规|违反|禁止|算不算|属不属于|是否属于"
-                            r"|有没有问题|没问题|会不会|要不要|对吗|对吧|对不对|是否符合|符不符合|能[^,，。?？]{0,8}吗")
+                            r"|有没有问题|没问题|会不会|要不要|对吗|对吧|对不对|是否符合|符不符合|能[^,，。?？]{0,8}吗"
+                            r"|(?:是不是|算不算|属不属于)例外|搞得啵|得行|要得不")
 # kinds no verdict on the purchase can answer: a person's status, a unit's class, a purchase after the notice ends
 _ALWAYS = frozenset({PERSONAL, OWN_CLASS, AFTER_EXPIRY})
 

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Sequence
 
-from .answerable import asked_for
+from .answerable import asked_for, values_asked
 from .errors import AssistantError, InvalidInputError
 from .facts import FLAGS, INSTITUTIONS, ROLES, Entity, Facts
 from .inputs import validate_question
@@ -239,7 +239,8 @@ def split_parts(text: str, v: Vocab) -> list[tuple[str, str]]:
     if each and listed:  # "局长交代三件事，请逐项看是否合规：1. …": the lead-in asks about the items, it is none
         asks = [ok and a >= min(listed) for ok, (a, _) in zip(asks, spans)]
     elif listed:  # "我们是省级联系点的省直部门：①…？②…？": a lead-in without a question mark is context
-        asks = [ok and (a >= min(listed) or bool(re.search(r"[?？]|吗", p))) for p, ok, (a, _) in zip(pieces, asks, spans)]
+        asks = [ok and (a >= min(listed) or bool(re.search(r"[?？]|吗|是否可行|可否|能否|可不可以|行不行", p)))
+                for p, ok, (a, _) in zip(pieces, asks, spans)]
     # "想接街道的养老项目；另外问下，开票交多少税？": a proposal stated before a new topic is a question too
     for i in range(len(pieces) - 1):
         if q["connective"].match(pieces[i + 1]) and q["proposal"].search(pieces[i]):
@@ -385,8 +386,12 @@ def check_text(question: str | Prepared, rules: Sequence[Rule] | None = None, *,
         asks = v.question["eligibility"].search(piece) or facts.asks_conditions  # "要看哪些前提": list them
         applies = (facts != Facts() or bool(asks)) and not (v.question["info"].search(piece) and not asks) \
             and not (topic and topic.search(piece))
-        if not applies and own and verdict.decision is Decision.PROHIBITED and _concrete(facts):
+        if not applies and own and verdict.decision is Decision.PROHIBITED \
+                and (_concrete(facts) or _OWN_PLAN.search(context + piece)):
             applies = True  # "公益一类医院自己买保洁，通知怎么规定的": a described case is still judged
+        elif applies and own and not asks and not _concrete(facts) and not _OWN_PLAN.search(context + piece) \
+                and values_asked(piece):
+            applies = False  # "乡村公益性岗位的月补贴标准是多少": a topic named in a question for a sum, no case
         if facts.private_buyer and verdict.decision is not Decision.PROHIBITED:
             applies = False  # "国企自己对外采购保洁": not a government purchase, the notice does not decide it
         if not applies:
@@ -406,6 +411,9 @@ def check_text(question: str | Prepared, rules: Sequence[Rule] | None = None, *,
     return _combine(tuple(parts), disregarded)
 
 
+# the asker's own plan ("我们想通过购买服务设几个公益性岗位"): a case, even when no party is named
+_OWN_PLAN = re.compile(r"(?:我们|我局|我单位|本单位|局里|咱们|我县|我镇|我市|我区|县里|镇里|市里|区里)"
+                       r"(?:这边|今年|明年|也|还|就|都)?(?:想|打算|准备|计划|拟|决定)")
 # what is left of a message once a 批示 is cut out, when it only asks about the 批示 ("。这样可以吗？")
 _BARE_ASK = re.compile(r"[^\u4e00-\u9fff]*(?:[\u4e00-\u9fff]{0,8}?)(?:可以|能|行|合规|违规|妥|对)[\u4e00-\u9fff]{0,4}[^\u4e00-\u9fff]*")
 

@@ -26,6 +26,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Protocol
 
+from .answerable import values_asked
 from .compose import PartResult
 from .document import Corpus
 from .verdict import Decision
@@ -124,14 +125,6 @@ def weigh(part: PartResult, prop, corpus: Corpus, rules=()) -> PartResult:
         return replace(part, decision=Decision.ALLOWED, reasons=(note, *part.reasons),
                        preconditions=(*part.preconditions, *general))
     return part
-
-
-def values_asked(text: str) -> bool:
-    """Every question in `text` asks for a value (a sum, a period, a date…), none for a verdict."""
-    from .answerable import asked, question_sentences
-
-    questions = question_sentences(text)
-    return bool(questions) and all(asked(q) for q in questions)
 
 
 def not_covered(part: PartResult, how: str, corpus: Corpus) -> PartResult:

@@ -1,6 +1,8 @@
 """The span stage (assistant/spans.py, corpus/spans.toml): every marker's examples mark exactly the text in
 【】 and its counter-examples mark nothing; only case spans give facts."""
 
+import re
+
 import pytest
 
 from assistant.errors import ConfigError
@@ -117,3 +119,25 @@ def test_newest_message_of_a_thread_holds(text, budget):
     from assistant.extract import extract, load_vocab
     from assistant.normalize import normalize
     assert extract(normalize(text), load_vocab()).budget is budget
+
+
+def _comment(line: str) -> str:
+    """The comment of one TOML line: what follows a # outside '…' and "…" strings."""
+    quote = None
+    for i, ch in enumerate(line):
+        if quote:
+            if ch == quote and (quote == "'" or line[i - 1] != "\\"):
+                quote = None
+        elif ch in "'\"":
+            quote = ch
+        elif ch == "#":
+            return line[i:]
+    return ""
+
+
+@pytest.mark.parametrize("name", ["facts.toml", "spans.toml", "rules.toml", "lexicon.toml"])
+def test_no_comment_swallows_a_pattern(name):
+    """An inline comment written before a list's next pattern silently drops that pattern (sessions 8 and 9)."""
+    from assistant.settings import ROOT
+    for n, line in enumerate((ROOT / "corpus" / name).read_text("utf-8").splitlines(), 1):
+        assert not re.search(r"'\s*[,\]]\s*$|',\s*'", _comment(line)), f"{name}:{n}: a pattern after a comment: {line[:80]}"
