@@ -352,7 +352,9 @@ def check_text(question: str | Prepared, rules: Sequence[Rule] | None = None, *,
     topic = v.question.get("info_topic")  # "税后收入能自己支配吗": the notice answers it as information
     for context, piece in split_parts(text, v):
         ellipsis = v.question["ellipsis"].search(piece.strip())
-        if groups and not ellipsis and not marked and not asked_for(piece) \
+        if groups and not marked and _INSIDE.match(piece.strip()):
+            groups[-1][1] += piece  # "长沙有没有出台实施细则？里面对社区服务有什么要求？": asks into the thing just named
+        elif groups and not ellipsis and not marked and not asked_for(piece) \
                 and extract(piece, v) == Facts() and not _role_word(piece, v) \
                 and not v.question["connective"].match(piece) \
                 and not v.question["enumerator"].match(piece.strip()) \
@@ -411,6 +413,7 @@ def check_text(question: str | Prepared, rules: Sequence[Rule] | None = None, *,
     return _combine(tuple(parts), disregarded)
 
 
+_INSIDE = re.compile(r"(?:那|这)?(?:里面|里头|其中|当中)")
 # the asker's own plan ("我们想通过购买服务设几个公益性岗位"): a case, even when no party is named
 _OWN_PLAN = re.compile(r"(?:我们|我局|我单位|本单位|局里|咱们|我县|我镇|我市|我区|县里|镇里|市里|区里)"
                        r"(?:这边|今年|明年|也|还|就|都)?(?:想|打算|准备|计划|拟|决定)")
