@@ -64,7 +64,7 @@ def build_chain(corpus: Corpus, rules, retriever, *, today: Callable[[], date] =
             # dates asks what the notice says, not whether the case may go ahead: no second opinion on it
             if second and not refs[i] and not (parts[-1].decision is Decision.INFO
                                                and (p.verdict.fired or metadata_asked(p.text))):
-                parts[-1] = _second_opinion(parts[-1], p.text, second, corpus, rules)
+                parts[-1] = _second_opinion(parts[-1], p.reading, second, corpus, rules)
         if not parts:  # the whole question was instruction-like text
             parts.append(retrieval_part(corpus, q.text, (), (), False))
         nearest = whole[0].clause if whole else None

@@ -13,7 +13,7 @@ from typing import Sequence
 
 from .answerable import asked_for, values_asked
 from .errors import AssistantError, InvalidInputError
-from .facts import FLAGS, INSTITUTIONS, ROLES, Entity, Facts
+from .facts import FLAGS, INSTITUTIONS, ROLES, Content, Entity, Facts
 from .inputs import validate_question
 from .normalize import normalize
 from .reading import _RESTRICTED, MASK, _compatible, admin_statement, extract
@@ -38,6 +38,12 @@ class PartVerdict:
     verdict: Verdict
     understood: str
     applies: bool = True
+    own: str = ""  # the part's own question when it names its own element of a proposal laid out before the parts
+
+    @property
+    def reading(self) -> str:
+        """What a second reader should read: the part's own question when it has one, else the whole part."""
+        return self.own or self.text
 
 
 @dataclass(frozen=True, slots=True)
@@ -370,6 +376,12 @@ def check_text(question: str | Prepared, rules: Sequence[Rule] | None = None, *,
     prev: Facts | None = None
     for context, piece in groups:
         facts = extract(context + piece + older, v)
+        own_question = ""
+        if context.strip():  # "方案包括A、B、C。①A能买吗？②B能打包吗？": each part judges its own element
+            focused = _focus(facts, extract(piece, v))
+            if focused is not facts and _names_element(extract(context, v)):
+                own_question = piece  # the second reader reads it too, without the other elements
+            facts = focused
         own = True  # the part states its own case (not one carried over from the part before)
         if prev is not None and v.question["ellipsis"].search(piece.strip()) and not (
                 facts.content or facts.purchaser is not Entity.UNKNOWN):
@@ -398,7 +410,7 @@ def check_text(question: str | Prepared, rules: Sequence[Rule] | None = None, *,
             applies = False  # "国企自己对外采购保洁": not a government purchase, the notice does not decide it
         if not applies:
             verdict = Verdict(Decision.NOT_COVERED, (), (), ())
-        parts.append(PartVerdict(context + piece, facts, verdict, facts.describe(context + piece), applies))
+        parts.append(PartVerdict(context + piece, facts, verdict, facts.describe(context + piece), applies, own_question))
         prev = facts
     for d in directives:  # what a 批示 orders is checked too
         facts = extract(d, v)
@@ -440,6 +452,30 @@ def part_clauses(part: PartVerdict) -> tuple[str, ...]:
     if not part.applies:
         return ()
     return tuple(dict.fromkeys(f.clause_id for f in (*part.verdict.fired, *part.verdict.excepted)))
+
+
+# What one element of a proposal is: what is bought and what is done with it. The parties, budget, catalogue and
+# staffing stay the message's; these come from the part's own question when it names its element.
+_ELEMENT = ("content", "service", "decision_handed", "decision_retained", "direct_grant", "resettlement", "discriminatory",
+            "budget_adjusted", "admin_scope_open", "disguised", "third_party_eval", "sheds_duty", "hands_off",
+            "barred_by_law", "unlisted", "catalog_action", "catalog_as_budget_basis")
+
+
+def _names_element(facts: Facts) -> bool:
+    """The text names an element of a proposal: something bought, or something done with it."""
+    named = facts.content - {Content.SERVICE} or facts.service and not re.match(r"这|那|该|此|上述|以上|它|其", facts.service)
+    return bool(named) or any(getattr(facts, f) is not None for f in _ELEMENT if f in FLAGS)
+
+
+def _focus(whole: Facts, own: Facts) -> Facts:
+    """The facts of a part that names its own element of a proposal laid out before the parts: the element read
+    from the part alone, everything else from the whole message. A part that names nothing keeps the whole."""
+    if not _names_element(own):
+        return whole
+    keys = {f if f != "content" else "content=" for f in _ELEMENT}
+    element = lambda name: name in keys or name.startswith("content=")  # noqa: E731
+    evidence = tuple(e for e in whole.evidence if not element(e[0])) + tuple(e for e in own.evidence if element(e[0]))
+    return replace(whole, **{f: getattr(own, f) for f in _ELEMENT}, evidence=evidence)
 
 
 def _concrete(facts: Facts) -> bool:

@@ -64,6 +64,11 @@ def verdicts(question: str) -> list[str]:
     # a lead-in without a question mark is context, not a part (session 9)
     ("我们是县里的民政局：①向社工机构购买居家养老助餐服务可以吗？②能不能用购买服务的名义请劳务公司派两个人来局里坐班？",
      ["allowed", "prohibited"]),
+    # a proposal laid out before the parts: each part judges its own element, not the others (session 9)
+    ("一家物业公司的方案包括三块：小区日常保洁绿化，对乱停车直接开罚单，再新建一座停车楼、费用分五年付。"
+     "①日常保洁绿化能买吗？②由公司直接开罚单可以吗？③新建停车楼分五年付可以吗？", ["allowed", "prohibited", "prohibited"]),
+    ("一家律所的合作意见：派两名律师到局里坐班、由我们管考勤按人头付费，另外定期为群众提供公益法律咨询。"
+     "①派人坐班按人头付费可以吗？②公益法律咨询服务向律所购买可以吗？", ["prohibited", "allowed"]),
     # a forwarded thread: only the newest message holds the parts; the older message is each part's background
     ("转发：助残项目\n发件人：县民政局 时间：2024-03-02\n两件事：①向康复机构购买残疾儿童康复训练服务可以吗？②能否用购买服务的名义采购一批轮椅直接发给残疾人？"
      "\n——原始邮件——\n发件人：社会事务股 时间：2024-03-01\n目录有，预算已安排。", ["allowed", "prohibited"]),
@@ -89,6 +94,14 @@ def test_a_value_question_after_an_eligibility_question_is_its_own_part(assistan
     a = assistant.ask("有两个问题：街道买社区矫正服务可以吗；购买服务合同最长能签几年？")
     assert [str(p.verdict) for p in a.parts] == ["allowed", "not_covered"]
     assert a.verdict == "allowed"  # the most severe part leads
+    _contract_ok(a, corpus)
+
+
+def test_each_element_of_a_proposal_keeps_its_own_verdict_through_the_chain(assistant, corpus):
+    a = assistant.ask("一家养护公司提出承接农村公路的路域保洁和日常巡查服务，同时建议把两段县道的改扩建工程打包进同一个服务合同。"
+                      "目录预算都有。①路域保洁和巡查服务能买吗？②县道改扩建能打包进来吗？")
+    assert [str(p.verdict) for p in a.parts] == ["allowed", "prohibited"]
+    assert a.verdict == "prohibited" and a.parts[1].citations[0].clause_id == "附件2/二/（三）"
     _contract_ok(a, corpus)
 
 
