@@ -115,17 +115,23 @@ def set_aside(text: str, opts: Options | None) -> list[tuple[int, int]]:
     return out
 
 
-@lru_cache(maxsize=4)
-def load_options(path: Path | None = None) -> Options | None:
+def _section(path: Path | None, name: str, build):
+    """A table of spans.toml built into its value object, None when the file has none, ConfigError when invalid."""
     path = Path(path) if path else ROOT / "corpus" / "spans.toml"
-    d = tomllib.loads(path.read_text("utf-8")).get("options")
+    d = tomllib.loads(path.read_text("utf-8")).get(name)
     if not d:
         return None
     try:
-        return Options(re.compile(d["label"]), re.compile(d["choice"]), re.compile(d["each"]),
-                       tuple(d["examples"]), tuple(d["counter_examples"]))
+        return build(d)
     except (KeyError, re.error) as e:
-        raise ConfigError(f"spans.toml [options] 无效：{e} / invalid options: {e}") from None
+        raise ConfigError(f"spans.toml [{name}] 无效：{e} / invalid [{name}]: {e}") from None
+
+
+@lru_cache(maxsize=4)
+def load_options(path: Path | None = None) -> Options | None:
+    return _section(path, "options", lambda d: Options(
+        re.compile(d["label"]), re.compile(d["choice"]), re.compile(d["each"]),
+        tuple(d["examples"]), tuple(d["counter_examples"])))
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,14 +145,7 @@ class Thread:
 
 @lru_cache(maxsize=4)
 def load_thread(path: Path | None = None) -> Thread | None:
-    path = Path(path) if path else ROOT / "corpus" / "spans.toml"
-    d = tomllib.loads(path.read_text("utf-8")).get("thread")
-    if not d:
-        return None
-    try:
-        return Thread(re.compile(d["separator"]), re.compile(d["supersedes"]))
-    except (KeyError, re.error) as e:
-        raise ConfigError(f"spans.toml [thread] 无效：{e} / invalid thread: {e}") from None
+    return _section(path, "thread", lambda d: Thread(re.compile(d["separator"]), re.compile(d["supersedes"])))
 
 
 def messages(text: str, thread: Thread | None = None) -> tuple[int, ...]:

@@ -141,3 +141,13 @@ def test_no_comment_swallows_a_pattern(name):
     from assistant.settings import ROOT
     for n, line in enumerate((ROOT / "corpus" / name).read_text("utf-8").splitlines(), 1):
         assert not re.search(r"'\s*[,\]]\s*$|',\s*'", _comment(line)), f"{name}:{n}: a pattern after a comment: {line[:80]}"
+
+
+@pytest.mark.parametrize("table,body", [("thread", "separator = '('\nsupersedes = 'x'\n"),
+                                        ("options", "label = 'a'\nchoice = '('\neach = 'b'\nexamples = []\ncounter_examples = []\n")])
+def test_a_bad_spans_table_says_which(tmp_path, table, body):
+    from assistant.spans import load_options, load_thread
+    p = tmp_path / "spans.toml"
+    p.write_text(f"[{table}]\n{body}", "utf-8")
+    with pytest.raises(ConfigError, match=rf"\[{table}\]"):
+        (load_thread if table == "thread" else load_options)(p)
