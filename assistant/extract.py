@@ -472,8 +472,7 @@ def _focus(whole: Facts, own: Facts) -> Facts:
     from the part alone, everything else from the whole message. A part that names nothing keeps the whole."""
     if not _names_element(own):
         return whole
-    keys = {f if f != "content" else "content=" for f in _ELEMENT}
-    element = lambda name: name in keys or name.startswith("content=")  # noqa: E731
+    element = lambda name: name in _ELEMENT or name.startswith("content=")  # noqa: E731  (evidence keys)
     evidence = tuple(e for e in whole.evidence if not element(e[0])) + tuple(e for e in own.evidence if element(e[0]))
     return replace(whole, **{f: getattr(own, f) for f in _ELEMENT}, evidence=evidence)
 

@@ -165,8 +165,9 @@ def split_thread(text: str, thread: Thread | None = None) -> tuple[str, str]:
 
 
 def without_superseded(text: str, thread: Thread | None = None) -> str:
-    """A thread's messages older than the newest one that states a changed plan (修改后：… / 不再… / 改由…),
-    blanked to spaces: the plan they describe was replaced ("原方案包括由政府出钱买车" below "修改后：车辆由公司自备")."""
+    """A thread's messages older than the newest one headed as a changed plan (修改后：… / 最新方案：…, spans.toml
+    [thread].supersedes), blanked to spaces: the plan they describe was replaced ("原方案包括由政府出钱买车" below
+    "修改后：车辆由公司自备")."""
     thread = load_thread() if thread is None else thread
     starts = messages(text, thread)
     for k, (s, e) in enumerate(zip(starts, (*starts[1:], len(text)))):
