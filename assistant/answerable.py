@@ -215,12 +215,18 @@ def stated(text: str, *, doc_numbers: bool = False) -> frozenset[str]:
     return frozenset(kinds)
 
 
+_ABOUT_NOTICE = re.compile(r"有效期|施行|到期|失效|本通知|通知|文件|号文")
+_VALIDITY = re.compile(r"有效期\s*(?:\d+|[一二三四五六七八九十]+)\s*年")
+
+
 def missing_value(question: str, texts: Iterable[str]) -> frozenset[str]:
     """Kinds of value the question asks for that none of `texts` states (empty = nothing missing)."""
     want = asked(question)
     if not want:
         return frozenset()
     docno = bool(re.search(r"文号|几号文|哪个文件|什么文件|哪份文件", question))
+    if not _ABOUT_NOTICE.search(question):  # "合同能一签5年吗": the notice's own 有效期5年 is not a contract term
+        texts = [_VALIDITY.sub("", t) for t in texts]
     have = frozenset().union(*(stated(t, doc_numbers=docno) for t in texts)) if texts else frozenset()
     return frozenset(want - have)
 
@@ -268,7 +274,7 @@ _OWN_TITLE = rf"[^》]*(?:推进政府购买服务改革重点工作|负面清�
 # notice's, "51号文", or a document pointed at as another one ("那个财政部文件", "该文件").
 _OTHER_DOC = (r"(?:102号令|财政部令|政府采购法|招标投标法|预算法|民法典|劳动合同法|实施条例|国办发"
               rf"|财综〔(?!{_YEAR}〕{_NO})[^〕]*〕\d+号|湘财综〔(?!{_YEAR}〕{_NO})[^〕]*〕\d+号|(?!{_YEAR}〕{_NO}号)\d{{4}}〕\d+号"
-              rf"|(?<!\d)(?!{_NO}号)\d{{1,3}}号文"
+              rf"|(?<!\d)(?!{_NO}\s?号)\d{{1,3}}\s?号文"
               rf"|《(?!{_OWN_TITLE})[^》]{{2,40}}》"
               r"|(?:那个|那份)(?:财政部|国务院|国办|部里|省里|上级)的?(?:文件|通知|方案)|上级(?:的)?(?:文件|通知)"
               r"|(?:财政部|国务院|国办)(?:的)?(?:那个|那份|这个)(?:文件|通知))")
@@ -293,10 +299,14 @@ _NOT_HELD = {
                              # "2027年11月以后还能作为依据吗", "二零二八年以后 负面清单还管用啵": whether it still applies
                              r"|(?:2027年11月(?!(?:[1-9]|1[0-4])日)|二[零〇]二七年十一月|(?:20(?:2[89]|[3-9]\d)|二[零〇]二[八九])年?|到期|失效|过期)"
                              r"[^。？?]{0,6}(?:以后|之后|后|起)[^。？?]{0,24}(?:还|是否|能否|能不能|会不会)(?:是不是|能|可以)?"
-                             r"(?:管用|有效|适用|作为依据|算数|是这些|一样|变)"),
+                             r"(?:管用|有效|适用|作为依据|算数|是这些|一样|变)"
+                             # "合同到2028、2029年那两年，负面清单还按28号文执行吗"
+                             r"|20(?:2[89]|[3-9]\d)(?:\s?[、和至到-]\s?20(?:2[89]|[3-9]\d))?\s?年[^。？?]{0,16}(?:还|是否|能否|能不能)(?:按|依据|执行|适用)"),
     # "102号令对承接主体有什么要求", "《实施方案》里对事业单位怎么分类认定", "那个财政部文件里怎么规定": another
     # document's content (the notice only names 财综〔2022〕51号 and 湘财综〔2017〕39号)
-    OTHER_DOCUMENT: re.compile(rf"{_OTHER_DOC}[）)]?(?:[（(][^）)]{{0,24}}[）)])?(?:{_DOC_CONTENT})"),  # 《…》（文号）里
+    OTHER_DOCUMENT: re.compile(rf"{_OTHER_DOC}[）)]?(?:[（(][^）)]{{0,24}}[）)])?(?:{_DOC_CONTENT})"  # 《…》（文号）里
+                               # "两份文件规定不一致时应优先适用哪一文件": which rule prevails is for no one document
+                               r"|(?:不一致|相冲突|冲突|矛盾)[^。？?]{0,12}(?:优先适用|以哪(?:一)?(?:个|份)?(?:文件)?为准|适用哪|按哪)"),
     # "指导性目录里具体有哪些项目", "联系点名单", "最后选了哪些市州": lists the notice names but does not contain;
     # "国务院规定的其他不得购买的事项具体有哪些": the catch-all of 附件2二（八） points to other rules
     LIST_CONTENT: re.compile(r"(?:指导性目录|部门目录|采购目录|集中采购目录|目录)(?:里|中|内|上)?(?:面)?(?:具体|都|到底|一共)?"
@@ -339,7 +349,7 @@ _NOT_HELD = {
                           r"|(?:能否|能不能|可不可以|可否)(?:采用|用|走)[^。？?]{0,4}(?:公开招标|竞争性磋商|竞争性谈判|单一来源|询价)"
                           r"|采购方式[^。？?]{0,6}(?:有没有|是否有|有无)?(?:具体)?规定"
                           # "预算调整要走什么审批程序、找谁批", "举报打哪个电话"
-                          r"|(?:走|履行)(?:什么|哪些|啥)(?:审批)?(?:程序|手续)|找谁批|(?:打|拨)哪个电话|(?:举报|投诉)电话"
+                          r"|(?:走|履行|经过)(?:什么|哪些|啥)(?:审批)?(?:程序|手续)|由哪一?级(?:的)?(?:机关|部门|政府)?(?:批准|审批)|找谁批|(?:打|拨)哪个电话|(?:举报|投诉)电话"
                           # the schedule of an event the notice announces ("线上培训什么时候开、怎么报名", "征文奖项怎么设")
                           r"|(?:培训|征文|调研|座谈|评选)[^。？?]{0,10}(?:什么时候|何时|哪天|几月)(?:开|举办|开展|截稿|来|公布)"
                           r"|(?:什么时候|何时|哪天|几月)[^。？?]{0,6}(?:来|开展|举办)[^。？?]{0,12}(?:培训|征文|调研|座谈)"
@@ -410,9 +420,18 @@ _ALWAYS = frozenset({PERSONAL, OWN_CLASS, AFTER_EXPIRY})
 _CONTENT_ONLY = frozenset({SCORING, FUNDING, LIST_CONTENT, FORMULA, ISSUE_DATE, OTHER_PROVINCE})
 
 
+# "广东那边允不允许…": the verdict asked is on another province's rules, unless the question sentences bring it
+# home ("广东能买，我们湖南能不能买", "我市打算照搬江西的做法……江西是允许的吧"). "我们贵州" is no home: 贵州 is named
+_HOME = re.compile(r"湖南|我省|本省|咱省|我们(?!{p})|我局|我市|我县|我区|咱们|本地|本单位|照搬|参照|借鉴|也这样|也这么"
+                   .format(p=_PROVINCES))
+
+
 def overrides_verdict(question: str, kind: str) -> bool:
     """Does not_covered of `kind` replace a prohibition the checker found in `question`?"""
-    return kind in _ALWAYS or kind in _CONTENT_ONLY and not _VERDICT_ASKED.search(question_span(question))
+    span = question_span(question)
+    if kind == OTHER_PROVINCE and not _HOME.search(" ".join(question_sentences(question))):
+        return True
+    return kind in _ALWAYS or kind in _CONTENT_ONLY and not _VERDICT_ASKED.search(span)
 
 
 # "对擅自扩大适用范围的，通知规定了哪些处理后果？", "预算批复后想调整，文件原则上是怎么说的？": what a rule says is

@@ -128,6 +128,7 @@ _ARTICLE = re.compile(r"第([一二三四五六七八九十]{1,3})条")
 _ACTION = re.compile(r"(?:买|购|承接|接|外包|委托|采购|请|投标|参与|交给|包给|打包|拨|招|派|做|搞|办|建|修)")
 _BOTH = re.compile(r"既(?P<a>[^。；;？?!！既又]{2,40}?)[,，]?\s*(?:又|也)(?P<b>[^。；;？?!！,，]{2,40})(?P<tail>[^。；;？?!！]*[？?]?)")
 _SEVERALLY = re.compile(r"分别(?P<ask>[^。；;？?!！,，]{0,16}[？?]?)")
+_HEADING = re.compile(r"(?:[一二三四五六]、)?\s*(?:基本事实|基本情况|案情|背景|事实|情况说明|争议焦点|问题)[^?？吗]{0,40}$")
 _LIST_SEP = re.compile(r"和|与|以及|及|跟|、")
 _LIST_START = re.compile(r"(?:.*(?:购买|买|采购|承接|外包|委托|把|将|对|给|像|说|问|[,，:：]))")
 _LIST_END = re.compile(r"服务|项目|工作|这|两|几|的|[,，:：]")
@@ -243,7 +244,8 @@ def split_parts(text: str, v: Vocab) -> list[tuple[str, str]]:
     asks = [bool(re.search(r"[?？]|吗|呢", p) or q["eligibility"].search(p) or q["info"].search(p)
                  or each and a in listed) for p, (a, _) in zip(pieces, spans)]
     if each and listed:  # "局长交代三件事，请逐项看是否合规：1. …": the lead-in asks about the items, it is none
-        asks = [ok and a >= min(listed) for ok, (a, _) in zip(asks, spans)]
+        # a memo's headings ("一、基本事实：…" "二、争议焦点，请逐项出具意见：") head the items, they are none either
+        asks = [ok and a >= min(listed) and not _HEADING.match(p) for p, ok, (a, _) in zip(pieces, asks, spans)]
     elif listed:  # "我们是省级联系点的省直部门：①…？②…？": a lead-in without a question mark is context
         asks = [ok and (a >= min(listed) or bool(re.search(r"[?？]|吗|是否可行|可否|能否|可不可以|行不行", p)))
                 for p, ok, (a, _) in zip(pieces, asks, spans)]

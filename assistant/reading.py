@@ -16,7 +16,7 @@ from .vocab import FlagSpec, Vocab, load_vocab
 
 MASK = "□"
 # "不自己编目录""没有另外制定": the asker says they do not do it ("不是说…可以自行编制吗" is a claim, not a refusal)
-_NOT_DOING = re.compile(r"(?<!是)(?:不|没有?|未|并未|不再)(?:自己|自行|单独|另外|再)?(?:编|制定|制|搞|出)")  # hides a consumed span without moving positions or adding a clause boundary
+_NOT_DOING = re.compile(r"(?<!是)(?:不|没有?|未|并未|不再)(?:打算|准备|想|会|需要|用)?(?:自己|自行|单独|另外|再)?(?:编|制定|制|搞|出)")  # hides a consumed span without moving positions or adding a clause boundary
 # When one role has several candidates, the more restricted entity is the one the rules must see.
 _RESTRICTED = (Entity.UNCLASSIFIED, Entity.PUBLIC_1, Entity.GROUP_FUNDED, Entity.PUBLIC_2, Entity.PRODUCTION,
                Entity.INSTITUTION, Entity.GROUP, Entity.ADMIN_INSTITUTION, Entity.GROUP_SELF, Entity.GROUP_ADMIN,
@@ -50,6 +50,7 @@ class _Reader:
         self.evidence: list[tuple[str, str]] = []
         self.values: dict = {}
         self.messages = messages(text)  # a forwarded thread's messages, newest first
+        self.asked: dict[str, list[tuple[int, int]]] = {}  # fact → spans its `ask` covered (a question, not a fact)
 
     def newest(self, matches: list) -> list:
         """Of matches spread over a forwarded thread's messages, those in the newest message that has any: a
@@ -59,6 +60,11 @@ class _Reader:
         at = lambda m: sum(m.start() >= b for b in self.messages)  # noqa: E731
         first = min(at(m) for m in matches)
         return [m for m in matches if at(m) == first]
+
+    def is_asked(self, fact: str, word: str) -> bool:
+        """Is `word` inside a span the fact's `ask` covered ("取消对社会组织成立年限的限制" names no threshold set)?"""
+        i = self.work.find(word)
+        return i >= 0 and any(s <= i < e for s, e in self.asked.get(fact, ()))
 
     def consume(self, s: int, e: int) -> None:
         self.work = self.work[:s] + MASK * (e - s) + self.work[e:]
@@ -79,7 +85,8 @@ class _Reader:
         if spec.mentions and not spec.mentions.search(self.text):
             return None, []  # the fact is about a party the question does not name
         w = self.work
-        asked = [m.span() for m in spec.ask.finditer(w)] if spec.ask else []
+        asked = self.asked.setdefault(spec.fact, [])  # an earlier spec's (or the lexicon's) phrasings obey it too
+        asked += [m.span() for m in spec.ask.finditer(w)] if spec.ask else []
         free = lambda m: not any(s < m.end() and m.start() < e for s, e in asked)  # noqa: E731
         nos = [m for m in spec.no.finditer(w) if free(m)] if spec.no else []
         yeses = [m for m in spec.yes.finditer(w) if free(m)] if spec.yes else []
@@ -152,7 +159,8 @@ def extract(text: str, vocab: Vocab | None = None) -> Facts:
                 continue  # "线上招聘会": the content's own exclusions hold for its everyday words too
             content.add(Content(value))
             rd.evidence.append((f"content={value}", word))
-        elif kind == "flag" and value not in rd.values and (value != "direct_grant" or Entity.ASSOCIATION in present):
+        elif kind == "flag" and value not in rd.values and not rd.is_asked(value, word) \
+                and (value != "direct_grant" or Entity.ASSOCIATION in present):
             rd.values[value] = True
             rd.evidence.append((value, word))
         elif kind == "area" and "area" not in rd.values:
@@ -244,7 +252,7 @@ def _parties(rd: _Reader) -> list[_Party]:
         target.spans.append((s, e))
         target.words.append(rd.text[s:e])
         before = roles_text[rd.clause_start(s):s]
-        if re.fullmatch(r"[\u4e00-\u9fff]{0,10}", before) and (cs := rd.clause_start(s)) and roles_text[cs - 1] in ":：":
+        if re.fullmatch(r"[\u4e00-\u9fff×Xx]{0,12}", before) and (cs := rd.clause_start(s)) and roles_text[cs - 1] in ":：":
             before = roles_text[rd.clause_start(cs - 1):cs] + before  # a form field "承接方：县X中心": the label gives the role
         if r["self"].search(before) or r["self_word"].match(rd.work, s):
             target.is_self = True
@@ -287,7 +295,8 @@ def _parties(rd: _Reader) -> list[_Party]:
             target.beneficiary = True  # "为山区学校提供校车服务": the school is served, someone else provides
         else:
             for role, key in (("provider", "provider_after"), ("purchaser", "purchaser_after"), ("participant", "participant")):
-                m = next((m for m in r[key].finditer(window) if m.start() < room), None)
+                m = next((m for m in r[key].finditer(window) if m.start() < room
+                          and not (role == "purchaser" and _NOT_BY.search(window, 0, m.start()))), None)
                 if m and (role != "participant" or not target.roles):
                     target.roles.setdefault(role, []).append(m.group())
         if not target.roles and (pro := r["pronoun"].search(roles_text, e, nxt)):
@@ -297,6 +306,7 @@ def _parties(rd: _Reader) -> list[_Party]:
                 if m := r[key].search(said):
                     target.roles.setdefault(role, []).append(m.group())
                     break
+    _self_buyer(rd, roles_text, parties)
     for p in parties:  # "公益二类不能参加…那我们医院想当承接方": a stated role says how it takes part
         if p.roles.keys() & {"provider", "purchaser"}:
             p.roles.pop("participant", None)
@@ -305,6 +315,9 @@ def _parties(rd: _Reader) -> list[_Party]:
     # a government buyer is named and the provider too, or nothing says anyone takes the job on
     named = bool(buyers) and not any(b.entity in INSTITUTIONS for b in buyers) and (
         any(b is not q for b in buyers for q in providers) or not r["provider_cue"].search(rd.work))
+    # "把学校、车站的消杀交给专业公司做": a provider that is no 事业单位 takes the job on; a 事业单位 named with
+    # no role word is where or for whom the service is done (on the gold questions read so, none was conditional)
+    named = named or any(q.entity in _MARKET for q in providers)
     for p in parties:
         if p.beneficiary and not p.roles:  # served by the purchase: no role of its own
             continue
@@ -316,6 +329,27 @@ def _parties(rd: _Reader) -> list[_Party]:
             p.roles["participant"] = []
     _admin_functions(rd, parties)
     return parties
+
+
+def _self_buyer(rd: _Reader, roles_text: str, parties: list[_Party]) -> None:
+    """"由我们当购买主体签合同""由厂里作为购买主体": the unit the message speaks for (or the one 事业单位
+    named) buys, though the party was named sentences before (facts.toml [roles].self_buyer)."""
+    m = rd.v.roles.get("self_buyer") and rd.v.roles["self_buyer"].search(roles_text)
+    if not m:
+        return
+    units = [p for p in parties if p.entity in INSTITUTIONS | _GROUPS]
+    own = [p for p in units if p.is_self]
+    # "县卫健局。…我们作为购买主体向医院购买": a bare 我们 beside a named bureau is the bureau
+    generic = re.search("我们|我单位|本单位", m.group()) and any(p.entity is Entity.ADMIN_ORGAN for p in parties)
+    if not own and len(units) == 1 and not generic:
+        own = units
+    for p in own[:1]:
+        p.roles.setdefault("purchaser", []).append(m.group())
+
+
+# "不再由所里当购买主体，由林业局来买": the role is refused ("能不能由所里当" still asks it)
+_NOT_BY = re.compile(r"(?<!能)(?:不再|不能|不|不是|不用|无需)由[\u4e00-\u9fff]{0,4}$")
+_MARKET = frozenset({Entity.SOCIAL_ORG, Entity.ASSOCIATION, Entity.ENTERPRISE})  # not 个人: its standing is asked
 
 
 def _joined(rd: _Reader, mentions: list[tuple[int, int, Entity]]) -> list[tuple[int, int, Entity]]:
@@ -384,7 +418,7 @@ def _content(rd: _Reader) -> tuple[set[Content], str]:
     found: set[Content] = set()
     service = ""
     for kind, pat, exclude in rd.v.contents:
-        for m in _usable(rd, pat, exclude):
+        for m in (_services(rd, pat, exclude) if kind is Content.SERVICE else _usable(rd, pat, exclude)):
             if kind is Content.SERVICE:
                 if not (desc := _describe_service(rd.work, m)):  # "买服务", "相关服务": no service named
                     continue
@@ -412,6 +446,20 @@ def _usable(rd: _Reader, pat: re.Pattern, exclude: re.Pattern | None):
         if m.group() and not any(s < m.end() and m.start() < e for s, e in excluded) \
                 and not rd.negated(m.start(), m.end()):
             yield m
+
+
+def _services(rd: _Reader, pat: re.Pattern, exclude: re.Pattern | None):
+    """The usable service matches; a "…服务" match that names no service or is excluded ("运维单列为购买服务":
+    购买服务 is the policy's name) is searched once more without its 服务, for a service word it swallowed."""
+    usable = {m.span() for m in _usable(rd, pat, exclude)}
+    for m in pat.finditer(rd.work):
+        if m.span() in usable and _describe_service(rd.work, m):
+            yield m
+        elif m.group().endswith("服务") and (inner := pat.search(rd.work, m.start(), m.end() - 2)):
+            if inner.group() and not rd.negated(inner.start(), inner.end()) and not (
+                    exclude and any(x.start() < inner.end() and inner.start() < x.end()
+                                    for x in exclude.finditer(rd.work))):
+                yield inner
 
 
 def _goods_bought(rd: _Reader) -> bool:

@@ -153,6 +153,11 @@ def test_asked_for_is_what_the_question_span_asks_for(question, kinds):
     ("发现承接机构服务差，举报电话是多少？", PROCEDURE),
     ("联系点名单什么时候公布？", LIST_CONTENT),
     ("省里一共设了几个联系点？", LIST_CONTENT),
+    # session 10: OCR spaces in a document number, two documents in conflict, a contract running past the end
+    ("财政部那个 36 号文里对承接主体有什么要求？", OTHER_DOCUMENT),
+    ("政府采购法和28号文的规定相冲突时，以哪个文件为准？", OTHER_DOCUMENT),
+    ("合同期到 2029 年，最后一年还按28号文执行吗？", AFTER_EXPIRY),
+    ("项目预算调减需要经过哪些审批程序？", PROCEDURE),
 ])
 def test_content_the_notice_does_not_hold(question, kind):
     assert not_held(_n(question)) == kind
@@ -188,6 +193,8 @@ def test_content_the_notice_does_not_hold(question, kind):
     "本通知什么时候开始施行？",  # metadata the notice states
     "通知到期以后还要公开购买信息吗？",  # no "still valid" asked
     "省财政厅要开展调研指导，我们要配合什么？",  # the notice says it will, no schedule asked
+    "28号文对绩效评价具体有什么要求？",  # its own number
+    "2026年续签的合同还按28号文执行吗？",  # within the notice's term
 ])
 
 def test_near_misses_are_held(question):
@@ -199,6 +206,13 @@ def test_near_misses_are_held(question):
     ("擅自扩大购买范围要扣分，这样做能不能行？", SCORING, False),  # a verdict is asked: a prohibition stands
     ("2028年新签的合同能让公益一类承接吗？", AFTER_EXPIRY, True),  # no verdict of this notice reaches 2028
     ("修建乡镇文化站走购买服务，具体流程怎么走？", PROCEDURE, False),  # the prohibition answers it
+    # the verdict asked is on another province's rules (session 10) …
+    ("听说江西那边宽松些，他们到底允不允许用购买服务搞劳务派遣？", "other_province", True),
+    # … unless the question brings it home
+    ("江西允许用购买服务搞劳务派遣，我们湖南能不能也这样？", "other_province", False),
+    ("浙江的做法是用购买服务招劳务派遣人员，我们局可以照搬吗？", "other_province", False),  # session-10 review
+    ("我市打算照搬江西的做法，用购买服务搞劳务派遣，江西那边是允许的吧？", "other_province", False),
+    ("广东省财政厅允不允许用购买服务搞劳务派遣？", "other_province", True),
 ])
 def test_a_prohibition_gives_way_only_when_content_alone_is_asked(question, kind, overrides):
     assert overrides_verdict(_n(question), kind) is overrides
