@@ -51,10 +51,14 @@ class _Reader:
         self.values: dict = {}
         self.messages = messages(text)  # a forwarded thread's messages, newest first
         self.asked: dict[str, list[tuple[int, int]]] = {}  # fact → spans its `ask` covered (a question, not a fact)
+        self.correction = max((m.end() for m in _CORRECTION.finditer(text)), default=0)  # where the last one starts
 
     def newest(self, matches: list) -> list:
         """Of matches spread over a forwarded thread's messages, those in the newest message that has any: a
         later message that changes a condition ("最新情况：预算已批") replaces what the older ones said."""
+        if self.correction and matches and any(m.start() >= self.correction for m in matches):
+            # "预算好像还没安排。……更正一下：年初部门预算已经批复了": what follows a correction holds
+            matches = [m for m in matches if m.start() >= self.correction]
         if len(self.messages) < 2 or not matches:
             return matches
         at = lambda m: sum(m.start() >= b for b in self.messages)  # noqa: E731
@@ -347,8 +351,10 @@ def _self_buyer(rd: _Reader, roles_text: str, parties: list[_Party]) -> None:
         p.roles.setdefault("purchaser", []).append(m.group())
 
 
-# "不再由所里当购买主体，由林业局来买": the role is refused ("能不能由所里当" still asks it)
-_NOT_BY = re.compile(r"(?<!能)(?:不再|不能|不|不是|不用|无需)由[\u4e00-\u9fff]{0,4}$")
+# "不再由所里当购买主体，由林业局来买", "检测院不再当购买主体": the role is refused ("能不能由所里当" still asks it)
+_NOT_BY = re.compile(r"(?:(?<!能)(?:不再|不能|不|不是|不用|无需)由[\u4e00-\u9fff]{0,4}|(?<!能)(?:不再|不能再|不再是|不得))$")
+# "更正一下：…" / "纠正一下，…": the asker corrects what was said before
+_CORRECTION = re.compile(r"(?:更正|纠正)(?:一下)?[:：,，]|说错了[,，。]|搞错了[,，。]")
 _MARKET = frozenset({Entity.SOCIAL_ORG, Entity.ASSOCIATION, Entity.ENTERPRISE})  # not 个人: its standing is asked
 
 
