@@ -236,7 +236,7 @@ def _parties(rd: _Reader) -> list[_Party]:
                 else Entity.GROUP_SELF if g["self_funded"].search(rd.work) else Entity.GROUP)
         mentions = [(s, e, kind if x in _GROUPS else x) for s, e, x in mentions]
     # role words inside "政府购买服务" are the name of the policy, not an action
-    roles_text = re.sub("(?<=政府)购买服务|(?<=的)购买服务|(?<=承接)购买服务|(?<=参与)购买服务|购买服务(?=改革|工作|政策|制度|信息|平台|联系点|目录|领域|范围)",
+    roles_text = re.sub("(?<=政府)购买服务|(?<=的)购买服务|(?<=承接)购买服务|(?<=承接了)购买服务|(?<=承接过)购买服务|(?<=参与)购买服务|购买服务(?=改革|工作|政策|制度|信息|平台|联系点|目录|领域|范围)",
                         MASK * 4, rd.work)
     parties: list[_Party] = []
     for i, (s, e, entity) in enumerate(mentions):
@@ -256,7 +256,7 @@ def _parties(rd: _Reader) -> list[_Party]:
         target.spans.append((s, e))
         target.words.append(rd.text[s:e])
         before = roles_text[rd.clause_start(s):s]
-        if re.fullmatch(r"[\u4e00-\u9fff×Xx]{0,12}", before) and (cs := rd.clause_start(s)) and roles_text[cs - 1] in ":：":
+        if re.fullmatch(r"[\u4e00-\u9fff×Xx]{0,12}[（(]?", before) and (cs := rd.clause_start(s)) and roles_text[cs - 1] in ":：":
             before = roles_text[rd.clause_start(cs - 1):cs] + before  # a form field "承接方：县X中心": the label gives the role
         if r["self"].search(before) or r["self_word"].match(rd.work, s):
             target.is_self = True
@@ -300,7 +300,8 @@ def _parties(rd: _Reader) -> list[_Party]:
         else:
             for role, key in (("provider", "provider_after"), ("purchaser", "purchaser_after"), ("participant", "participant")):
                 m = next((m for m in r[key].finditer(window) if m.start() < room
-                          and not (role == "purchaser" and _NOT_BY.search(window, 0, m.start()))), None)
+                          and not (role == "purchaser" and (_NOT_BY.search(window, 0, m.start())
+                                                            or _NAMES_NEXT.match(window, m.start())))), None)
                 if m and (role != "participant" or not target.roles):
                     target.roles.setdefault(role, []).append(m.group())
         if not target.roles and (pro := r["pronoun"].search(roles_text, e, nxt)):
@@ -352,7 +353,9 @@ def _self_buyer(rd: _Reader, roles_text: str, parties: list[_Party]) -> None:
 
 
 # "不再由所里当购买主体，由林业局来买", "检测院不再当购买主体": the role is refused ("能不能由所里当" still asks it)
-_NOT_BY = re.compile(r"(?:(?<!能)(?:不再|不能|不|不是|不用|无需)由[\u4e00-\u9fff]{0,4}|(?<!能)(?:不再|不能再|不再是|不得))$")
+_NOT_BY = re.compile(r"(?:(?<!能)(?:不再|不能|不|不是|不用|无需)由[\u4e00-\u9fff]{0,4}|(?<!能)(?:不再|不能再|不再是|不得|不是|并非|不作为|不当))$")
+# "…，购买主体是县文旅局": the label names the party after it, not the one before
+_NAMES_NEXT = re.compile(r"购买(?:主体|方|单位)\s*(?:是|为|系|[:：])")
 # "更正一下：…" / "纠正一下，…": the asker corrects what was said before
 _CORRECTION = re.compile(r"(?:更正|纠正)(?:一下)?[:：,，]|说错了[,，。]|搞错了[,，。]")
 _MARKET = frozenset({Entity.SOCIAL_ORG, Entity.ASSOCIATION, Entity.ENTERPRISE})  # not 个人: its standing is asked

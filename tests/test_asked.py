@@ -158,6 +158,7 @@ def test_asked_for_is_what_the_question_span_asks_for(question, kinds):
     ("政府采购法和28号文的规定相冲突时，以哪个文件为准？", OTHER_DOCUMENT),
     ("合同期到 2029 年，最后一年还按28号文执行吗？", AFTER_EXPIRY),
     ("项目预算调减需要经过哪些审批程序？", PROCEDURE),
+    ("我爱人开了一家保洁公司，想承接我们局的保洁项目。我本人不管这个项目，这样可以吗？", PERSONAL),
 ])
 def test_content_the_notice_does_not_hold(question, kind):
     assert not_held(_n(question)) == kind
