@@ -51,7 +51,7 @@ class _Reader:
         self.values: dict = {}
         self.messages = messages(text)  # a forwarded thread's messages, newest first
         self.asked: dict[str, list[tuple[int, int]]] = {}  # fact → spans its `ask` covered (a question, not a fact)
-        self.correction = max((m.end() for m in _CORRECTION.finditer(text)), default=0)  # where the last one starts
+        self.correction = max((m.end() for m in _CORRECTION.finditer(text)), default=0)  # text after the last one holds
 
     def newest(self, matches: list) -> list:
         """Of matches spread over a forwarded thread's messages, those in the newest message that has any: a
