@@ -450,25 +450,29 @@ def _content(rd: _Reader) -> tuple[set[Content], str]:
 
 def _usable(rd: _Reader, pat: re.Pattern, exclude: re.Pattern | None):
     """The matches of a content pattern that count: non-empty, outside its exclusions, not negated."""
-    excluded = [m.span() for m in exclude.finditer(rd.work)] if exclude else []
-    for m in pat.finditer(rd.work):
-        if m.group() and not any(s < m.end() and m.start() < e for s, e in excluded) \
-                and not rd.negated(m.start(), m.end()):
-            yield m
+    excluded = _excluded(rd, exclude)
+    return (m for m in pat.finditer(rd.work) if _counts(rd, m, excluded))
 
 
 def _services(rd: _Reader, pat: re.Pattern, exclude: re.Pattern | None):
     """The usable service matches; a "…服务" match that names no service or is excluded ("运维单列为购买服务":
     购买服务 is the policy's name) is searched once more without its 服务, for a service word it swallowed."""
-    usable = {m.span() for m in _usable(rd, pat, exclude)}
+    excluded = _excluded(rd, exclude)
     for m in pat.finditer(rd.work):
-        if m.span() in usable and _describe_service(rd.work, m):
+        if _counts(rd, m, excluded) and _describe_service(rd.work, m):
             yield m
-        elif m.group().endswith("服务") and (inner := pat.search(rd.work, m.start(), m.end() - 2)):
-            if inner.group() and not rd.negated(inner.start(), inner.end()) and not (
-                    exclude and any(x.start() < inner.end() and inner.start() < x.end()
-                                    for x in exclude.finditer(rd.work))):
-                yield inner
+        elif m.group().endswith("服务") and (inner := pat.search(rd.work, m.start(), m.end() - 2)) \
+                and _counts(rd, inner, excluded):
+            yield inner
+
+
+def _excluded(rd: _Reader, exclude: re.Pattern | None) -> list[tuple[int, int]]:
+    return [m.span() for m in exclude.finditer(rd.work)] if exclude else []
+
+
+def _counts(rd: _Reader, m: re.Match, excluded: list[tuple[int, int]]) -> bool:
+    return bool(m.group()) and not any(s < m.end() and m.start() < e for s, e in excluded) \
+        and not rd.negated(m.start(), m.end())
 
 
 def _goods_bought(rd: _Reader) -> bool:
