@@ -19,7 +19,7 @@ from .normalize import normalize
 from .reading import _RESTRICTED, MASK, _compatible, admin_statement, extract
 from .rules import Firing, Rule, Verdict, check, load_rules
 from .settings import Settings
-from .spans import background_blanked, split_thread
+from .spans import background_blanked, split_thread, without_items
 from .verdict import SEVERITY, Decision, most_severe
 from .vocab import FlagSpec, Vocab, load_vocab
 
@@ -122,7 +122,7 @@ _ORDINAL = re.compile(r"(?:其|第)([一二三四五六])(?:个问题|个|点|�
 _ANNOUNCED = re.compile(r"(?:[两二三四几]|好几|几)个(?:问题|事|事情|疑问|(?=[:：]))")
 # the asker wants each listed item judged ("请分别出具意见", "两项议定", "逐条审查"): every item is a question,
 # even a stated one ("①以购买服务方式新建管网；②……"), and the items of a quoted list (minutes, contract clauses) count
-_EACH = re.compile(r"分别|逐项|逐条|各自|每一?项|每一?条|[两二三四几]项|[两二三四几]条|[两二三]点")
+_EACH = re.compile(r"分别|逐项|逐条|各自|每一?项|每一?条|(?<!第)(?:[两二三四几]项|[两二三四几]条|[两二三]点)")  # not 第二项
 _CN_LIST = re.compile(r"(?:^|(?<=[:：。;；\s“「『\"]))([一二三四五六])、")
 _ARTICLE = re.compile(r"第([一二三四五六七八九十]{1,3})条")
 _ACTION = re.compile(r"(?:买|购|承接|接|外包|委托|采购|请|投标|参与|交给|包给|打包|拨|招|派|做|搞|办|建|修)")
@@ -356,7 +356,8 @@ def check_text(question: str | Prepared, rules: Sequence[Rule] | None = None, *,
     text, disregarded, directives = strip_instructions(background_blanked(prepared.text), v)
     text, older = split_thread(text)  # a forwarded thread: its older messages are every part's background
     groups: list[list[str]] = []
-    marked = several_questions(text)  # the asker said there are several: no part is a mere continuation
+    # the asker said there are several (or 既…又…, "X和Y分别…"): no part is a mere continuation
+    marked = several_questions(text) or _distribute(text, v) is not None
     topic = v.question.get("info_topic")  # "税后收入能自己支配吗": the notice answers it as information
     for context, piece in split_parts(text, v):
         ellipsis = v.question["ellipsis"].search(piece.strip())
@@ -366,7 +367,7 @@ def check_text(question: str | Prepared, rules: Sequence[Rule] | None = None, *,
                 and extract(piece, v) == Facts() and not _role_word(piece, v) \
                 and not v.question["connective"].match(piece) \
                 and not v.question["enumerator"].match(piece.strip()) \
-                and not (topic and topic.search(piece)):  # "另外问下…", "2. 模板在哪下载？": a new question
+                and not (topic and topic.search(_asking(piece))):  # "另外问下…", "2. 模板在哪下载？": a new question
             # "…可以吗？为什么？": a continuation of the question before
             groups[-1][1] += piece
         else:
@@ -384,6 +385,8 @@ def check_text(question: str | Prepared, rules: Sequence[Rule] | None = None, *,
             if focused is not facts and _names_element(extract(context, v)):
                 own_question = piece  # the second reader reads it too, without the other elements
             facts = focused
+        if not own_question and (narrowed := without_items(context + piece)):
+            own_question = narrowed  # "一、…二、…第二项合规吗？": the second reader reads the item asked about
         own = True  # the part states its own case (not one carried over from the part before)
         if prev is not None and v.question["ellipsis"].search(piece.strip()) and not (
                 facts.content or facts.purchaser is not Entity.UNKNOWN):
@@ -401,9 +404,10 @@ def check_text(question: str | Prepared, rules: Sequence[Rule] | None = None, *,
         verdict = check(facts, rules)
         asks = v.question["eligibility"].search(piece) or facts.asks_conditions  # "要看哪些前提": list them
         applies = (facts != Facts() or bool(asks)) and not (v.question["info"].search(piece) and not asks) \
-            and not (topic and topic.search(piece))
+            and not (topic and topic.search(_asking(piece)))  # not "承接主体：…（竞争性磋商确定）" in a form
         if not applies and own and verdict.decision is Decision.PROHIBITED \
-                and (_concrete(facts) or _OWN_PLAN.search(context + piece)):
+                and (_concrete(facts) or _OWN_PLAN.search(context + piece) or _OWN_DONE.search(context + piece)) \
+                and not (_SPECIFIC.search(_asking(piece, asked_only=True)) and not _OWN_DONE.search(context + piece)):
             applies = True  # "公益一类医院自己买保洁，通知怎么规定的": a described case is still judged
         elif applies and own and not asks and not _concrete(facts) and not _OWN_PLAN.search(context + piece) \
                 and values_asked(piece):
@@ -425,6 +429,20 @@ def check_text(question: str | Prepared, rules: Sequence[Rule] | None = None, *,
             parts = [p for p in parts if p.facts != Facts() or not _BARE_ASK.fullmatch(p.text.strip())]
             parts.insert(0, PartVerdict(d, facts, verdict, facts.describe(d)))
     return _combine(tuple(parts), disregarded)
+
+
+# what the asker's own unit has done ("我们县已经编好了"): a case even under a specific question ("要报哪里备案")
+_OWN_DONE = re.compile(r"(?:我们|我局|我县|我单位|局里|县里|咱们)[^,，。?？]{0,6}(?:已经|已)")
+# an information question about something specific, not about the case told before it ("…请问：目录分几级？")
+_SPECIFIC = re.compile(r"多少|几级|几类|几大类|哪几|哪些|由谁|谁来|谁负责|什么时候|何时|哪里|在哪|哪个部门|哪一级")
+
+
+def _asking(piece: str, asked_only: bool = False) -> str:
+    """The sentences of a part that ask (a ？, 吗 or 呢), else its last sentence (or, `asked_only`, nothing): where a
+    topic is asked about."""
+    sents = [s for s in re.split(r"(?<=[。!！?？\s])", piece) if s.strip()]  # normalising made line breaks spaces
+    asked = "".join(s for s in sents if re.search(r"[?？]|吗|呢", s))
+    return asked or ("" if asked_only else sents[-1] if sents else piece)
 
 
 _INSIDE = re.compile(r"(?:那|这)?(?:里面|里头|其中|当中)")

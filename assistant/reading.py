@@ -18,6 +18,8 @@ MASK = "□"
 # "不自己编目录""没有另外制定": the asker says they do not do it ("不是说…可以自行编制吗" is a claim, not a refusal)
 _NOT_DOING = re.compile(r"(?<!是)(?:不|没有?|未|并未|不再)(?:打算|准备|想|会|需要|用)?(?:自己|自行|单独|另外|再)?(?:编|制定|制|搞|出)")  # hides a consumed span without moving positions or adding a clause boundary
 # When one role has several candidates, the more restricted entity is the one the rules must see.
+# a sentence that asks about the arrangement just told ("请问这样购买违规吗"): its role words belong to no party before it
+_ASKS_ABOUT_IT = re.compile(r"\s*(?:请问|请教|想问|问一下|问下|那么?)?[:：,，]?\s*(?:这样|这种|如此|上述|此种|这么)")
 _RESTRICTED = (Entity.UNCLASSIFIED, Entity.PUBLIC_1, Entity.GROUP_FUNDED, Entity.PUBLIC_2, Entity.PRODUCTION,
                Entity.INSTITUTION, Entity.GROUP, Entity.ADMIN_INSTITUTION, Entity.GROUP_SELF, Entity.GROUP_ADMIN,
                Entity.ASSOCIATION, Entity.SOCIAL_ORG, Entity.ENTERPRISE, Entity.INDIVIDUAL, Entity.ADMIN_ORGAN)
@@ -270,9 +272,9 @@ def _parties(rd: _Reader) -> list[_Party]:
         window = r["other_subject"].split(window, maxsplit=1)[0]  # see facts.toml [roles].other_subject
         # a role stated in the party's own sentence is its role: "公证处也想参与投标。预算已在年初编报" —
         # the next sentence's 编报 is about the budget, not about the 公证处
-        own = window.split("。", 1)[0]
-        if any(r[k].search(own[:nxt - e]) for k in ("provider_after", "purchaser_after")):
-            window = own
+        own, _, later = window.partition("。")
+        if any(r[k].search(own[:nxt - e]) for k in ("provider_after", "purchaser_after")) or _ASKS_ABOUT_IT.match(later):
+            window = own  # "…社工进学校做心理辅导。请问这样购买违规吗": the question's 购买 is not the school's
         room = nxt - e
         if m := r["purchaser_label"].search(before):  # a form field "购买主体：县人民医院（公益二类）"
             target.roles.setdefault("purchaser", []).append(m.group())

@@ -115,6 +115,80 @@ def set_aside(text: str, opts: Options | None) -> list[tuple[int, int]]:
     return out
 
 
+@dataclass(frozen=True, slots=True)
+class Items:
+    """Numbered items of a pasted text (a 纪要's 议定事项, a contract's articles, a proposal's 建议一/二) and a
+    last sentence that asks about one of them ("议定第三项是否合规？"): the other items are no case."""
+
+    labels: tuple[tuple[str, re.Pattern], ...]  # one family per entry (一、/（一）/（1）/1./第N条/建议N); group n
+    paren: frozenset[str]  # the families a bracketed reference "（二）" names
+    ref: re.Pattern  # "第三项", "第 2 条", "建议二"; group n
+    paren_ref: re.Pattern  # "（二）", "（2）"; group n
+    not_ours: re.Pattern  # text just before a reference that makes it another document's ("清单第二条")
+    unless: re.Pattern  # the last sentence asks about several or all items ("除第二项外", "分别", "哪几条")
+    examples: tuple[str, ...]
+    counter_examples: tuple[str, ...]
+
+
+_CN_DIGITS = "一二三四五六七八九十"
+
+
+def _number(s: str) -> int:
+    s = s.strip()
+    if s.isdigit():
+        return int(s)
+    if len(s) == 1:
+        return _CN_DIGITS.index(s) + 1
+    tens, _, ones = s.partition("十")  # 十一 / 二十 / 二十三
+    return (_number(tens) if tens else 1) * 10 + (_number(ones) if ones else 0)
+
+
+def set_aside_items(text: str, items: Items | None) -> list[tuple[int, int]]:
+    """The spans of the items the last sentence does not ask about: from each such label to the next label of
+    its list (or of an enclosing list, or the last sentence)."""
+    if items is None:
+        return []
+    body = text.rstrip("。!！?？ \n")
+    cut = max((i + 1 for i, ch in enumerate(body) if ch in "。!！?？\n;；"), default=0)
+    last = text[cut:]
+    if not cut or items.unless.search(last):
+        return []
+    def refs(pattern):
+        return {_number(next(g for g in m.groups() if g)) for m in pattern.finditer(last)
+                if not items.not_ours.search(last[max(0, m.start() - 8):m.start()])}
+    plain, bracketed = refs(items.ref), refs(items.paren_ref)
+    found = {name: [(m.start(), _number(m["n"])) for m in pat.finditer(text, 0, cut)] for name, pat in items.labels}
+    found = {n: hits for n, hits in found.items() if len({k for _, k in hits}) >= 2}
+    first = {n: hits[0][0] for n, hits in found.items()}
+    chosen: dict[str, int] = {}
+    if len(bracketed) == 1:
+        k = next(iter(bracketed))
+        fams = [n for n in found if n in items.paren and any(key == k for _, key in found[n])]
+        if fams:
+            chosen[min(fams, key=first.get)] = k
+    if len(plain) == 1:
+        k = next(iter(plain))
+        fams = [n for n in found if n not in chosen and not (bracketed and n in items.paren)
+                and any(key == k for _, key in found[n])]
+        if fams:
+            chosen[min(fams, key=first.get)] = k
+    out = []
+    for name, k in chosen.items():
+        outer = [s for n, hits in found.items() if first[n] < first[name] for s, _ in hits]
+        starts = [s for s, _ in found[name]]
+        for s, key in found[name]:
+            if key != k:
+                out.append((s, min([t for t in starts + outer if t > s] + [cut])))
+    return sorted(out)
+
+
+def without_items(text: str) -> str | None:
+    """The text without the items its last sentence does not ask about and the options not chosen (what a second
+    reader should read); None when nothing is set aside."""
+    aside = {i for s, e in set_aside_items(text, load_items()) + set_aside(text, load_options()) for i in range(s, e)}
+    return "".join(ch for i, ch in enumerate(text) if i not in aside) if aside else None
+
+
 def _section(path: Path | None, name: str, build):
     """A table of spans.toml built into its value object, None when the file has none, ConfigError when invalid."""
     path = Path(path) if path else ROOT / "corpus" / "spans.toml"
@@ -131,6 +205,14 @@ def _section(path: Path | None, name: str, build):
 def load_options(path: Path | None = None) -> Options | None:
     return _section(path, "options", lambda d: Options(
         re.compile(d["label"]), re.compile(d["choice"]), re.compile(d["each"]),
+        tuple(d["examples"]), tuple(d["counter_examples"])))
+
+
+@lru_cache(maxsize=4)
+def load_items(path: Path | None = None) -> Items | None:
+    return _section(path, "items", lambda d: Items(
+        tuple((n, re.compile(p)) for n, p in d["labels"].items()), frozenset(d["paren"]), re.compile(d["ref"]),
+        re.compile(d["paren_ref"]), re.compile(d["not_ours"]), re.compile(d["unless"]),
         tuple(d["examples"]), tuple(d["counter_examples"])))
 
 
@@ -221,6 +303,12 @@ def mark(text: str, markers: tuple[Marker, ...] | None = None, hide: str = "□"
         work = work[:s] + hide * (e - s) + work[e:]
         taken[s:e] = [True] * (e - s)
         claimed.append(Span(SpanKind.CONTRAST, s, e, text[s:e], "options"))
+    for s, e in set_aside_items(text, load_items()):
+        # "一、…二、…三、… 第二项是否合规？": the other items are no case
+        for a, b in _free(s, e, taken):
+            work = work[:a] + hide * (b - a) + work[b:]
+            taken[a:b] = [True] * (b - a)
+            claimed.append(Span(SpanKind.CONTRAST, a, b, text[a:b], "items"))
     for mk in markers:
         found = []
         for m in (mk.pattern.finditer(work) if mk.applies(text) else ()):

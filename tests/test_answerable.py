@@ -32,6 +32,7 @@ IN_SCOPE = [
     ("绩效评价的核心指标有哪几项？", "正文/四/（二）"),
     ("省级通用指导性目录由哪个部门公开？", "正文/四/（三）"),
     ("附件1一共列了多少个重点领域？", "附件1/一"),  # a count: answered by enumeration
+    ("联系点要做哪些工作？", "正文/五/（一）"),  # its duties, not the list of 联系点
 ]
 
 # Out-of-scope questions that ask for a value the nearest clause does not state: must become `not_covered`.

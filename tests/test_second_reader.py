@@ -312,3 +312,23 @@ def test_the_named_clause_is_quoted_as_its_rule_quotes_it(corpus):
     out = reconsider(_part(Decision.ALLOWED), Objection("学习模型", "附件2/一/（二）", 0.9), corpus, rules)
     quotes = {r.quote for r in rules if r.clause_id == "附件2/一/（二）"}
     assert out.citations[0].quote in quotes  # so a part whose rule cites it too shows one citation, not two
+
+
+@dataclass
+class ObjectsTo:
+    """A fake second reader that objects to any text naming `words`."""
+
+    words: str
+    clause_id: str = "附件2/三/（三）"
+
+    def objection(self, text):
+        return Objection("学习模型", self.clause_id, 0.9) if self.words in text else None
+
+
+def test_a_second_reader_reads_only_the_item_asked_about(plain):
+    minutes = ("会议议定：一、同意向专业社工机构购买困境儿童关爱服务，事项在目录内，预算已安排；"
+               "二、同意每年直接拨付县家政协会运转经费10万元。")
+    judged = plain.with_second((ObjectsTo("直接拨付"),))
+    assert judged.ask(minutes + "请就议定第一项是否合规提出意见。").verdict == "allowed"
+    assert judged.ask(minutes + "请就议定第二项是否合规提出意见。").verdict == "prohibited"
+    assert judged.ask(minutes + "这个纪要合规吗？").verdict == "prohibited"

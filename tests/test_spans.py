@@ -6,12 +6,14 @@ import re
 import pytest
 
 from assistant.errors import ConfigError
-from assistant.spans import Span, SpanKind, load_markers, load_options, mark
+from assistant.spans import Span, SpanKind, load_items, load_markers, load_options, mark
 
 MARKERS = load_markers()
-OPTIONS = load_options()
-EXAMPLES = [(m.name, ex) for m in MARKERS for ex in m.examples] + [("options", ex) for ex in OPTIONS.examples]
-COUNTER = [(m.name, ex) for m in MARKERS for ex in m.counter_examples] + [("options", ex) for ex in OPTIONS.counter_examples]
+OPTIONS, ITEMS = load_options(), load_items()
+EXAMPLES = [(m.name, ex) for m in MARKERS for ex in m.examples] + [
+    (t, ex) for t, tab in (("options", OPTIONS), ("items", ITEMS)) for ex in tab.examples]
+COUNTER = [(m.name, ex) for m in MARKERS for ex in m.counter_examples] + [
+    (t, ex) for t, tab in (("options", OPTIONS), ("items", ITEMS)) for ex in tab.counter_examples]
 
 
 def _bracketed(example: str) -> tuple[str, set[int]]:
@@ -144,10 +146,11 @@ def test_no_comment_swallows_a_pattern(name):
 
 
 @pytest.mark.parametrize("table,body", [("thread", "separator = '('\nsupersedes = 'x'\n"),
-                                        ("options", "label = 'a'\nchoice = '('\neach = 'b'\nexamples = []\ncounter_examples = []\n")])
+                                        ("options", "label = 'a'\nchoice = '('\neach = 'b'\nexamples = []\ncounter_examples = []\n"),
+                                        ("items", "labels = { a = '(' }\nparen = []\nref = 'x'\n")])
 def test_a_bad_spans_table_says_which(tmp_path, table, body):
-    from assistant.spans import load_options, load_thread
+    from assistant.spans import load_items, load_options, load_thread
     p = tmp_path / "spans.toml"
     p.write_text(f"[{table}]\n{body}", "utf-8")
     with pytest.raises(ConfigError, match=rf"\[{table}\]"):
-        (load_thread if table == "thread" else load_options)(p)
+        {"thread": load_thread, "options": load_options, "items": load_items}[table](p)
