@@ -405,9 +405,9 @@ def check_text(question: str | Prepared, rules: Sequence[Rule] | None = None, *,
         asks = v.question["eligibility"].search(piece) or facts.asks_conditions  # "要看哪些前提": list them
         applies = (facts != Facts() or bool(asks)) and not (v.question["info"].search(piece) and not asks) \
             and not (topic and topic.search(_asking(piece)))  # not "承接主体：…（竞争性磋商确定）" in a form
+        ours = bool(_OWN_PLAN.search(context + piece) or _OWN_DONE.search(context + piece))
         if not applies and own and verdict.decision is Decision.PROHIBITED \
-                and (_concrete(facts) or _OWN_PLAN.search(context + piece) or _OWN_DONE.search(context + piece)) \
-                and not (_SPECIFIC.search(_asking(piece, asked_only=True)) and not _OWN_DONE.search(context + piece)):
+                and (ours or _concrete(facts) and not _SPECIFIC.search(_asking(piece, asked_only=True))):
             applies = True  # "公益一类医院自己买保洁，通知怎么规定的": a described case is still judged
         elif applies and own and not asks and not _concrete(facts) and not _OWN_PLAN.search(context + piece) \
                 and values_asked(piece):
@@ -431,7 +431,7 @@ def check_text(question: str | Prepared, rules: Sequence[Rule] | None = None, *,
     return _combine(tuple(parts), disregarded)
 
 
-# what the asker's own unit has done ("我们县已经编好了"): a case even under a specific question ("要报哪里备案")
+# what the asker's own unit has done ("我们县已经编好了"), like its plan: a case even under a specific question ("要报哪里备案")
 _OWN_DONE = re.compile(r"(?:我们|我局|我县|我单位|局里|县里|咱们)[^,，。?？]{0,6}(?:已经|已)")
 # an information question about something specific, not about the case told before it ("…请问：目录分几级？")
 _SPECIFIC = re.compile(r"多少|几级|几类|几大类|哪几|哪些|由谁|谁来|谁负责|什么时候|何时|哪里|在哪|哪个部门|哪一级")
@@ -448,7 +448,9 @@ def _asking(piece: str, asked_only: bool = False) -> str:
 _INSIDE = re.compile(r"(?:那|这)?(?:里面|里头|其中|当中)")
 # the asker's own plan ("我们想通过购买服务设几个公益性岗位"): a case, even when no party is named
 _OWN_PLAN = re.compile(r"(?:我们|我局|我单位|本单位|局里|咱们|我县|我镇|我市|我区|县里|镇里|市里|区里)"
-                       r"(?:这边|今年|明年|也|还|就|都)?(?:想|打算|准备|计划|拟|决定)")
+                       r"(?:这边|今年|明年|也|还|就|都)?(?:想|打算|准备|计划|拟|决定)"
+                       # a proposal put to the government ("提案建议县财政每年直接拨给协会…"): a case to judge
+                       r"|(?:建议|提议|主张)(?:由|让)?(?:县|市|区|镇|乡|街道|政府|财政|我们|我局|局里)")
 # what is left of a message once a 批示 is cut out, when it only asks about the 批示 ("。这样可以吗？")
 _BARE_ASK = re.compile(r"[^\u4e00-\u9fff]*(?:[\u4e00-\u9fff]{0,8}?)(?:可以|能|行|合规|违规|妥|对)[\u4e00-\u9fff]{0,4}[^\u4e00-\u9fff]*")
 
