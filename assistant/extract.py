@@ -124,6 +124,7 @@ _ANNOUNCED = re.compile(r"(?:[两二三四几]|好几|几)个(?:问题|事|事�
 # even a stated one ("①以购买服务方式新建管网；②……"), and the items of a quoted list (minutes, contract clauses) count
 _EACH = re.compile(r"分别|逐项|逐条|各自|每一?项|每一?条|(?<!第)(?:[两二三四几]项|[两二三四几]条|[两二三]点)")  # not 第二项
 _CN_LIST = re.compile(r"(?:^|(?<=[:：。;；\s“「『\"]))([一二三四五六])、")
+_CN_PAREN = re.compile(r"（([一二三四五六])）")  # a draft's items "（一）…（二）…", when each is to be judged
 _ARTICLE = re.compile(r"第([一二三四五六七八九十]{1,3})条")
 _ACTION = re.compile(r"(?:买|购|承接|接|外包|委托|采购|请|投标|参与|交给|包给|打包|拨|招|派|做|搞|办|建|修)")
 _BOTH = re.compile(r"既(?P<a>[^。；;？?!！既又]{2,40}?)[,，]?\s*(?:又|也)(?P<b>[^。；;？?!！,，]{2,40})(?P<tail>[^。；;？?!！]*[？?]?)")
@@ -209,6 +210,7 @@ def _list_cuts(text: str, q: dict, each: bool) -> set[int]:
     cuts |= _ordinal_cuts(text)
     if each:
         cuts |= _ordinal_cuts(text, _CN_LIST)
+        cuts |= _ordinal_cuts(text, _CN_PAREN)
         cuts |= _option_cuts(text)
         first: dict[str, int] = {}  # "第三条…第四条…请就第三条、第四条分别…": an article's first mention is the item
         for m in _ARTICLE.finditer(text):
@@ -223,6 +225,8 @@ def split_parts(text: str, v: Vocab) -> list[tuple[str, str]]:
     separate questions; "我有两个问题" also lets a comma separate them; 既…又… and "X和Y分别…" distribute
     the question over each half or item. Statements before the first question are shared context, statements
     after one belong to it. Markers inside quotes do not count."""
+    if without_items(text) is not None:  # "（一）…（二）…（三）… 我只问第（二）项": one question, about that item
+        return [("", text)]
     if (dist := _distribute(text, v)) is not None:
         out: list[tuple[str, str]] = []
         for context, piece in dist:
