@@ -411,7 +411,7 @@ def check_text(question: str | Prepared, rules: Sequence[Rule] | None = None, *,
             and not (topic and topic.search(_asking(piece)))  # not "承接主体：…（竞争性磋商确定）" in a form
         ours = bool(_OWN_PLAN.search(context + piece) or _OWN_DONE.search(context + piece))
         if not applies and own and verdict.decision is Decision.PROHIBITED \
-                and (ours or _concrete(facts) and not _SPECIFIC.search(_asking(piece, asked_only=True))):
+                and (ours or _concrete(facts) and not _asks_aside(piece)):
             applies = True  # "公益一类医院自己买保洁，通知怎么规定的": a described case is still judged
         elif applies and own and not asks and not _concrete(facts) and not _OWN_PLAN.search(context + piece) \
                 and values_asked(piece):
@@ -439,6 +439,13 @@ def check_text(question: str | Prepared, rules: Sequence[Rule] | None = None, *,
 _OWN_DONE = re.compile(r"(?:我们|我局|我县|我单位|局里|县里|咱们)[^,，。?？]{0,6}(?:已经|已)")
 # an information question about something specific, not about the case told before it ("…请问：目录分几级？")
 _SPECIFIC = re.compile(r"多少|几级|几类|几大类|哪几|哪些|由谁|谁来|谁负责|什么时候|何时|哪里|在哪|哪个部门|哪一级")
+
+
+def _asks_aside(piece: str) -> bool:
+    """A sentence of its own asking for something specific after a story ("…机构说钱就这么多。请问：通知规定的工资标准
+    是多少？"); not a value asked in the one sentence that states the case ("公益一类承接购买服务，开票税率是多少？")."""
+    ask = _asking(piece, asked_only=True)
+    return bool(_SPECIFIC.search(ask)) and len(ask.strip()) < len(piece.strip())
 
 
 def _asking(piece: str, asked_only: bool = False) -> str:
