@@ -250,6 +250,9 @@ def _parties(rd: _Reader) -> list[_Party]:
             continue
         target = next((p for p in parties if p.entity == entity or
                        {entity, p.entity} <= INSTITUTIONS and Entity.INSTITUTION in (entity, p.entity)), None)
+        if entity is Entity.INSTITUTION and re.search("(?:我们|咱们|我|本)$", rd.work[max(0, s - 2):s]):
+            # "我们是民办学校…向我们学校购买": "我们学校" is the party the asker already named, not another school
+            target = next((p for p in parties if p.is_self), target)
         if target is None:
             target = _Party(entity, [], [])
             parties.append(target)
