@@ -388,22 +388,46 @@ def _joined(rd: _Reader, mentions: list[tuple[int, int, Entity]]) -> list[tuple[
 
 def _asker(rd: _Reader, parties: list[_Party]) -> Asker:
     """Whose side the question is on: the party "我们" speaks for, or "我们" doing a role word."""
-    me = next((p for p in parties if p.is_self), None)
+    me = next((p for p in parties if p.is_self), None) or _headed_by(rd, parties)
     if me is not None and me.roles.keys() & {"provider", "purchaser"}:
         return Asker.PROVIDER if "provider" in me.roles else Asker.PURCHASER
     r = rd.v.roles
     for m in r["self_word"].finditer(rd.work):  # "我们想买…" / "我们能去投标吗": up to the clause end or a named party
+        if rd.work[max(0, m.start() - 1):m.start()] == "把":
+            continue  # "局里把我们原来干的活改成购买服务": we are what is acted on, not the one who buys
         # 24 characters: "我们打算给外卖骑手、快递员这些劳动者买…" names whom it serves before 买
         rest = re.split(f"{rd.v.clause.pattern}|{MASK}", rd.work[m.end():m.end() + 24], maxsplit=1)[0]
         pro, pur = r["provider_after"].search(rest), r["purchaser_after"].search(rest)
+        # "县民政局想向我们购买…": the 购买 after "向我们" is the buyer's, and we are the provider
+        from_us = (pro or pur) and re.search("(?:(?<!面)向|从)$", rd.work[max(0, m.start() - 1):m.start()])
         if pro or pur or r["commission_self"].search(rd.work, max(0, m.start() - 4), m.start()):
-            role = "provider" if not pur or pro and pro.start() < pur.start() else "purchaser"
+            role = "provider" if from_us or not pur or pro and pro.start() < pur.start() else "purchaser"
             if me is not None and not me.roles.keys() & {"provider", "purchaser"}:
                 # "我们是一家公益二类医院…我们作为承接方接这个活" / "…交给我们来做": the role is the party's
                 me.roles.pop("participant", None)
                 me.roles[role] = [m.group()]
             return Asker.PROVIDER if role == "provider" else Asker.PURCHASER
     return Asker.UNKNOWN
+
+
+# a message headed by the unit it comes from ("桂阳县某公益二类事业单位，单位有部分财政补助。问题：我们能不能…",
+# "问题清单（沅陵县总工会）"): a heading, at most a place name before the unit, then its description
+_HEADING = re.compile(r"\s*(?:问题清单|疑问清单|问题汇总表?|咨询函|来函)?\s*[（(:：]?\s*(?:(?![我是的])[\u4e00-\u9fff]){0,8}?(?:某|一家|一个|一所)?")
+
+
+def _headed_by(rd: _Reader, parties: list[_Party]) -> _Party | None:
+    """The unit a message is headed by, when "我们" later speaks for it: not a government body (its "我们" may be
+    anyone), and with no role in its own heading sentence."""
+    if not parties:
+        return None
+    first = min(parties, key=lambda p: p.spans[0][0])
+    s, e = first.spans[0]
+    heading = re.split(r"[。\n]|问题[:：]|背景[:：]", rd.work[e:], maxsplit=1)[0]
+    if s > 12 or first.entity is Entity.ADMIN_ORGAN or set(first.roles) - {"participant"} \
+            or not _HEADING.fullmatch(rd.work[:s]) or rd.v.roles["purchaser_after"].search(heading) \
+            or rd.v.roles["provider_after"].search(heading):
+        return None
+    return first
 
 
 def _compatible(a: Entity, b: Entity) -> bool:
