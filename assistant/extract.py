@@ -364,7 +364,7 @@ def check_text(question: str | Prepared, rules: Sequence[Rule] | None = None, *,
     marked = several_questions(text) or _distribute(text, v) is not None
     topic = v.question.get("info_topic")  # "税后收入能自己支配吗": the notice answers it as information
     for context, piece in split_parts(text, v):
-        ellipsis = v.question["ellipsis"].search(piece.strip())
+        ellipsis = v.question["ellipsis"].search(piece.strip()) or v.question["hypothesis"].search(piece.strip())
         if groups and not marked and _INSIDE.match(piece.strip()):
             groups[-1][1] += piece  # "长沙有没有出台实施细则？里面对社区服务有什么要求？": asks into the thing just named
         elif groups and not ellipsis and not marked and not asked_for(piece) \

@@ -86,6 +86,20 @@ CASES = {
     "说明不参与的单位不是当事方": [
         ("送戏下乡原来想交给文化馆承接，后来改为由县文旅局向专业演出团体购买，文化馆不参与，目录预算都有。现方案可以吗？", A),
     ],
+    "问题埋在别的事务里": [
+        ("县民政局本周工作小结：\n1. 敬老院改造工程已于上月竣工验收；\n2. 今年公务员招录已按省考程序结束。\n另外想请教：明年我们想向社工机构购买困境儿童关爱服务，目录预算都有，可以吗？", A),
+        ("县民政局本周工作小结：\n1. 敬老院改造工程已于上月竣工验收；\n2. 今年公务员招录已按省考程序结束。\n另外想请教：明年我们想把敬老院新楼建设和物业管理打包成一个购买服务项目，可以吗？", P),
+        ("下周检查需派2台车随行，车辆已向机关事务中心申请。\n对了，顺便问一下：城管局想继续向保洁公司购买背街小巷保洁服务，扫地车由公司自带，目录预算都有，可以吗？", A),
+        ("本周简报：县中医院是公益二类，新住院楼已完工。\n另外想请教：县中医院想作为购买主体，用医院的钱向公司购买宣传服务，可以吗？", P),
+    ],
+    "律所直接决定给不给": [
+        ("司法局想让律所来审查法律援助申请、直接决定给不给予法律援助，可以吗？", P),
+        ("司法局想让律所为受援人提供法律咨询和诉讼代理，给不给予法律援助由局里审查决定，目录预算都有，可以吗？", A),
+    ],
+    "律师到村里坐班是服务的方式": [
+        ("司法局想向律师事务所购买村法律顾问服务，律师定期到村里坐班、开展法律咨询，目录预算都有，可以吗？", A),
+        ("司法局想让律师事务所派两个人来局里坐班，听科长安排，顶替空缺的岗位，可以吗？", P),
+    ],
     "为中小学购买": [
         ("县教育局想为中小学购买心理辅导社工服务，目录预算都有，可以吗？", A),
         ("县里一所公办中小学（公益一类）想用学校经费购买心理辅导服务，可以吗？", P),
@@ -113,3 +127,15 @@ CASES = {
 @pytest.mark.parametrize("category,question,want", table(CASES))
 def test_everyday_accounts_are_read(category, question, want):
     assert_reads(question, want)
+
+
+@pytest.mark.parametrize("question,parts", [
+    # each hypothetical branch "如果…呢？" is a part of its own, read against the plan stated before it
+    ("县图书馆是公益一类事业单位，想用财政资金当购买主体，向社会机构购买阅读推广服务。如果这个馆依法承担行政职能呢？"
+     "如果它不承担任何行政职能呢？", [A, P]),
+])
+def test_each_hypothetical_branch_is_a_part(question, parts):
+    from assistant.extract import check_text
+
+    tv = check_text(question)
+    assert [str(p.verdict.decision) for p in tv.parts] == parts, [p.facts.evidence for p in tv.parts]
