@@ -399,7 +399,7 @@ def _asker(rd: _Reader, parties: list[_Party]) -> Asker:
         rest = re.split(f"{rd.v.clause.pattern}|{MASK}", rd.work[m.end():m.end() + 24], maxsplit=1)[0]
         pro, pur = r["provider_after"].search(rest), r["purchaser_after"].search(rest)
         # "县民政局想向我们购买…": the 购买 after "向我们" is the buyer's, and we are the provider
-        from_us = (pro or pur) and re.search("(?:(?<!面)向|从)$", rd.work[max(0, m.start() - 1):m.start()])
+        from_us = (pro or pur) and re.search("(?:(?<!面)向|从)$", rd.work[max(0, m.start() - 2):m.start()])
         if pro or pur or r["commission_self"].search(rd.work, max(0, m.start() - 4), m.start()):
             role = "provider" if from_us or not pur or pro and pro.start() < pur.start() else "purchaser"
             if me is not None and not me.roles.keys() & {"provider", "purchaser"}:

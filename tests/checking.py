@@ -28,3 +28,11 @@ def assert_reads(question: str, want: str) -> None:
 
     tv = check_text(question)
     assert shown(tv) == want, why(tv)
+
+
+def assert_parts(question: str, parts: list[str]) -> None:
+    """The checker judges `question` as these parts, in order, with these verdicts."""
+    from assistant.extract import check_text
+
+    tv = check_text(question)
+    assert [str(p.verdict.decision) for p in tv.parts] == parts, [p.facts.evidence for p in tv.parts]

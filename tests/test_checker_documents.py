@@ -4,7 +4,7 @@ vocabulary is in corpus/facts.toml, the span markers in corpus/spans.toml."""
 
 import pytest
 
-from tests.checking import A, C, N, P, assert_reads, table
+from tests.checking import A, C, N, P, assert_parts, assert_reads, table
 
 CASES = {
     "承接方在前、决定在后": [
@@ -213,7 +213,4 @@ def test_papers_and_proposals_are_read(category, question, want):
      "（2）中心能否以自身为购买主体，向公司购买设备维保服务？", [A, P]),
 ])
 def test_memo_items_are_judged_one_by_one(question, parts):
-    from assistant.extract import check_text
-
-    tv = check_text(question)
-    assert [str(p.verdict.decision) for p in tv.parts] == parts, [p.facts.evidence for p in tv.parts]
+    assert_parts(question, parts)

@@ -4,7 +4,7 @@ way. The vocabulary is in corpus/facts.toml, the span markers in corpus/spans.to
 
 import pytest
 
-from tests.checking import A, C, N, P, table, assert_reads
+from tests.checking import A, C, N, P, assert_parts, assert_reads, table
 
 CASES = {
     "承接方直接作出执法决定（群众的说法）": [
@@ -135,7 +135,4 @@ def test_everyday_accounts_are_read(category, question, want):
      "如果它不承担任何行政职能呢？", [A, P]),
 ])
 def test_each_hypothetical_branch_is_a_part(question, parts):
-    from assistant.extract import check_text
-
-    tv = check_text(question)
-    assert [str(p.verdict.decision) for p in tv.parts] == parts, [p.facts.evidence for p in tv.parts]
+    assert_parts(question, parts)
