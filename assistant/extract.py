@@ -119,10 +119,11 @@ def strip_instructions(text: str, v: Vocab) -> tuple[str, tuple[str, ...], tuple
 _QUOTED = re.compile(r"“[^”]*”|「[^」]*」|『[^』]*』|《[^》]*》|\"[^\"]*\"")
 _ORDINAL = re.compile(r"(?:其|第)([一二三四五六])(?:个问题|个|点|件)?(?=[,，:：、是])"
                       r"|(?<![不就还也都总即若要于像这那便则但倒正算只可第其])([一二三四五六])是")
-_ANNOUNCED = re.compile(r"(?:[两二三四几]|好几|几)个(?:问题|事|事情|疑问|(?=[:：]))")
+_ANNOUNCED = re.compile(r"(?:[两二三四几]|好几|几)个(?:问题|事|事情|疑问|(?=[:：]))|[两二三四]问(?=[\s:：,，（(])")  # "三问 ①…"
 # the asker wants each listed item judged ("请分别出具意见", "两项议定", "逐条审查"): every item is a question,
 # even a stated one ("①以购买服务方式新建管网；②……"), and the items of a quoted list (minutes, contract clauses) count
-_EACH = re.compile(r"分别|逐项|逐条|各自|每一?项|每一?条|(?<!第)(?:[两二三四几]项|[两二三四几]条|[两二三]点)")  # not 第二项
+_PLAN_ITEM = re.compile(r"向[^,，。;；]{1,12}(?:购买|买)|请[^,，。;；]{0,8}(?:公司|机构|组织|事务所)|外包给|(?:委托|交给)[^,，。;；]{1,8}(?:公司|机构|组织)|打包")
+_EACH = re.compile(r"分别|逐项|逐条|各自|各回答|每一?项|每一?条|(?<!第)(?:[两二三四几]项|[两二三四几]条|[两二三]点)")  # not 第二项
 _CN_LIST = re.compile(r"(?:^|(?<=[:：。;；\s“「『\"]))([一二三四五六])、")
 _CN_PAREN = re.compile(r"（([一二三四五六])）")  # a draft's items "（一）…（二）…", when each is to be judged
 _ARTICLE = re.compile(r"第([一二三四五六七八九十]{1,3})条")
@@ -251,7 +252,9 @@ def split_parts(text: str, v: Vocab) -> list[tuple[str, str]]:
         # a memo's headings ("一、基本事实：…" "二、争议焦点，请逐项出具意见：") head the items, they are none either
         asks = [ok and a >= min(listed) and not _HEADING.match(p) for p, ok, (a, _) in zip(pieces, asks, spans)]
     elif listed:  # "我们是省级联系点的省直部门：①…？②…？": a lead-in without a question mark is context
-        asks = [ok and (a >= min(listed) or bool(re.search(r"[?？]|吗|是否可行|可否|能否|可不可以|行不行", p)))
+        # "生态环境局 ①购服请环保公司做监测数据分析 ②这种服务一般报价多少": a listed plan is asked about too
+        asks = [(ok or a in listed and any(asks) and bool(_PLAN_ITEM.search(p)))
+                and (a >= min(listed) or bool(re.search(r"[?？]|吗|是否可行|可否|能否|可不可以|行不行", p)))
                 for p, ok, (a, _) in zip(pieces, asks, spans)]
     # "想接街道的养老项目；另外问下，开票交多少税？": a proposal stated before a new topic is a question too
     for i in range(len(pieces) - 1):

@@ -53,11 +53,14 @@ class Vocab:
     lexicon: dict[str, tuple[str, str]]  # everyday word → (kind, value)
     typos: tuple[tuple[str, str], ...] = ()  # (wrong, right), longest first: the checker's own typo fixes
     lexicon_tail: re.Pattern | None = None  # after a lexicon word: it names a service ("买设备运维服务")
+    shorthand: tuple[tuple[re.Pattern, str], ...] = ()  # staff shorthand → the full term ("购服" → "购买服务")
 
     def fix_typos(self, text: str) -> str:
         for wrong, right in self.typos:
             if wrong in text:
                 text = text.replace(wrong, right)
+        for pattern, full in self.shorthand:
+            text = pattern.sub(full, text)
         return text
 
 
@@ -99,7 +102,7 @@ def load_vocab(path: Path | None = None) -> Vocab:
         t, r = d["text"], d["roles"]
         return Vocab(
             clause=_re("[text].clause", t["clause"]),
-            negation=_re("[text].negation", t["negation"] + r"[^,，。;；!！?？]{0,6}$"),
+            negation=_re("[text].negation", t["negation"] + r"[^,，。;；!！?？\s]{0,6}$"),
             negation_after=_re("[text].negation_after", t["negation_after"]),
             entity_negation=_re("[text].entity_negation", t["entity_negation"] + "$"),
             question_forms=_re("[text].question_forms", t["question_forms"]),
@@ -121,6 +124,7 @@ def load_vocab(path: Path | None = None) -> Vocab:
             lexicon=_lexicon_words(lex, frozenset(d["lexicon"].get("ignore", ()))),
             typos=_typos(d.get("typos", {})),
             lexicon_tail=_re("[lexicon].service_tail", d["lexicon"].get("service_tail")),
+            shorthand=tuple((_re(f"[[shorthand]] {e['full']}", e["patterns"]), e["full"]) for e in d.get("shorthand", ())),
         )
     except (KeyError, ValueError) as e:
         raise ConfigError(f"facts.toml 缺少或错误的字段：{e} / missing or invalid field {e}") from None
