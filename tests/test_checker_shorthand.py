@@ -1,7 +1,8 @@
-"""Staff shorthand and answers pushed for (session 13): "购服""社组""县疾控一类" typed fast on a phone, and an
-asker who names a restriction only to pre-empt it ("我知道工程不能买，但…"). Invented phrasings, not taken from
-any eval set, each with a near miss the other way. The shorthand is in corpus/facts.toml [[shorthand]], the
-span marker in corpus/spans.toml (preempted_objection)."""
+"""Session 13: staff shorthand ("购服""社组""县疾控一类" typed fast on a phone), an asker who names a restriction
+only to pre-empt it ("我知道工程不能买，但…"), units described by their history and organisation, and lines
+quoted from the asker's own procurement documents. Invented phrasings, not taken from any eval set, each with a
+near miss the other way. The shorthand is in corpus/facts.toml [[shorthand]], the span marker in
+corpus/spans.toml (preempted_objection)."""
 
 import pytest
 
@@ -41,6 +42,30 @@ CASES = {
         ("要求承接社组必须是本局当业务主管单位的，别的社组不让报，可以这么设吗", P),
         ("签完合同以后就不监控了，验收也随便走个过场，行不", P),
         ("发改局购服请咨询公司出可研报告，只作决策参考，最后拍板还是局党组，目录预算都有，行不", A),
+    ],
+    "单位的来历和组织": [
+        ("县园林所分类改革尚未完成，暂未确定类别，想承接县城管局的绿化养护服务，可以吗？", P),
+        ("县档案技术中心今年已被正式核定为公益二类事业单位，想承接县档案局的档案数字化服务，目录预算都有，可以吗？", A),
+        ("县供水服务中心已经撤销，县水利局想向一家水务公司购买管网巡检服务，目录预算都有，可以吗？", A),
+        ("县社会工作协会的员工都是面向社会招聘的社工，县民政局想向它购买青少年社工服务，目录预算都有，可以吗？", A),
+        ("县民政局想让协会按局里的人数要求招一批人，派到局窗口由局里管理考勤，按人头付费，可以吗？", P),
+        ("县乡村振兴局只是加挂的牌子、没有独立预算，这次由县农业农村局用本级预算购买助餐服务，目录也有，可以吗？", A),
+        ("招标文件只要求投标人持有道路运输经营许可，国企民企都能参加，目录预算都有，可以吗？", A),
+    ],
+    "公办养老机构继续提供、采购程序": [
+        ("助餐服务适宜购买，局里也有预算，但领导想维持现状，继续由公办敬老院提供，不搞购买服务，可以吗？", P),
+        ("助餐服务适宜购买，公办敬老院不再提供，改为向社会组织购买，目录预算都有，可以吗？", A),
+        ("金额在采购限额标准之上，局里想不走政府采购程序，直接指定协会承接，可以吗？", P),
+        ("金额在采购限额标准之上，局里按政府采购法定程序公开招标，协会中标，目录预算都有，可以吗？", A),
+    ],
+    "招标文件和合同里的一句话": [
+        ("评标结果公示的备注栏写着“该所分类改革尚未完成，暂未确定类别”，由它来承接可以吗？", P),
+        ("评分办法写着“投标人为国有企业的加5分”，这样可以吗？", P),
+        ("评分办法写着“各类投标人适用同一套评分标准，不设身份加分”，目录预算都有，这样可以吗？", A),
+        ("招标文件写明“投标人须为本市工商联会员单位”，合适吗？", P),
+        ("合同第九条写着“甲方委托第三方全权负责日常监督和扣款决定，甲方不再参与项目监管”，可以吗？", P),
+        ("局领导想把合同里的绩效评价指标一节删掉，只保留验收条款，这样可以吗？", P),
+        ("拨款文件写明“本资金专项用于安置机构改革中分流至协会的人员”，这也属于禁止的直接拨款吗？", A),
     ],
 }
 
