@@ -82,3 +82,20 @@ def test_shorthand_and_pushed_answers_are_read(category, question, want):
 ])
 def test_announced_and_listed_questions_are_parts(question, parts):
     assert_parts(question, parts)
+
+
+def _shorthand_examples():
+    import tomllib
+
+    from assistant.settings import ROOT
+
+    d = tomllib.loads((ROOT / "corpus" / "facts.toml").read_text("utf-8"))
+    return [(e["full"], short, full) for e in d["shorthand"] for short, full in e["examples"]]
+
+
+@pytest.mark.parametrize("term,written,expanded", _shorthand_examples())
+def test_shorthand_examples_expand_as_listed(term, written, expanded):
+    # each [[shorthand]] example: what staff type → what the checker reads ("这一类服务" stays as it is)
+    from assistant.vocab import load_vocab
+
+    assert load_vocab().fix_typos(written) == expanded
