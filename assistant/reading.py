@@ -182,6 +182,8 @@ def extract(text: str, vocab: Vocab | None = None) -> Facts:
     if "area" in rd.values and not content & {Content.GOODS, Content.WORKS, Content.FINANCING, Content.STAFFING}:
         content.add(Content.SERVICE)
     values = dict(rd.values)
+    if values.get("pi2_funds_moved") is True and "budget" not in values:
+        values["budget"] = True  # "经费已调整到局本级预算": the money is in the buyer's budget
     values["asker"] = _asker(rd, parties)
     if any(p.commissioned for p in parties):  # "请X做…""外包给X": a purchase is proposed, buyer named or not
         values["commissioned"] = True
@@ -317,6 +319,12 @@ def _parties(rd: _Reader) -> list[_Party]:
                     target.roles.setdefault(role, []).append(m.group())
                     break
     _self_buyer(rd, roles_text, parties)
+    if any(q.entity is Entity.ADMIN_ORGAN for q in parties):  # see facts.toml [roles].helper_after
+        for p in parties:
+            if p.entity is not Entity.ADMIN_ORGAN and not p.is_self and "provider" not in p.roles \
+                    and any(r["helper_after"].match(roles_text, e) for _, e in p.spans):
+                p.roles.clear()
+                p.beneficiary = True
     for p in parties:  # "公益二类不能参加…那我们医院想当承接方": a stated role says how it takes part
         if p.roles.keys() & {"provider", "purchaser"}:
             p.roles.pop("participant", None)
