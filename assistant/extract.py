@@ -494,7 +494,8 @@ def part_clauses(part: PartVerdict) -> tuple[str, ...]:
 # staffing stay the message's; these come from the part's own question when it names its element.
 _ELEMENT = ("content", "service", "decision_handed", "decision_retained", "direct_grant", "resettlement", "discriminatory",
             "budget_adjusted", "admin_scope_open", "disguised", "third_party_eval", "sheds_duty", "hands_off",
-            "barred_by_law", "unlisted", "catalog_action", "catalog_as_budget_basis", "public_keeps", "skips_procurement")
+            "barred_by_law", "unlisted", "catalog_action", "catalog_as_budget_basis", "public_keeps", "skips_procurement",
+            "withholds_disclosure", "refuses_oversight")
 
 
 def _names_element(facts: Facts) -> bool:

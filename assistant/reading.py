@@ -336,6 +336,8 @@ def _parties(rd: _Reader) -> list[_Party]:
     # "把学校、车站的消杀交给专业公司做": a provider that is no 事业单位 takes the job on; a 事业单位 named with
     # no role word is where or for whom the service is done (on the gold questions read so, none was conditional)
     named = named or any(q.entity in _MARKET for q in providers)
+    if not buyers:  # the one bureau of a purchase question whose own sentence was set aside buys
+        _sole_bureau_buys(rd, roles_text, parties)
     for p in parties:
         if p.beneficiary and not p.roles:  # served by the purchase: no role of its own
             continue
@@ -347,6 +349,24 @@ def _parties(rd: _Reader) -> list[_Party]:
             p.roles["participant"] = []
     _admin_functions(rd, parties)
     return parties
+
+
+# "…说不行" / "…指出…": a bureau that only comments (财政局说不行) is no buyer
+_COMMENTS = re.compile(r"[\u4e00-\u9fff]{0,2}(?:说|指出|认为|提醒|告知|答复|审核|意见|退回|否定|否决|要求)")
+
+
+def _sole_bureau_buys(rd: _Reader, roles_text: str, parties: list[_Party]) -> None:
+    """"县人社局原想招编外人员…，现在改为向专业机构购买咨询服务": the bureau's own sentence was a refused plan
+    (set aside), so no role word is left beside it; the one bureau named in a purchase is the buyer."""
+    bureaus = [p for p in parties if p.entity is Entity.ADMIN_ORGAN and not p.roles and not p.beneficiary]
+    buy = re.search("购买|采购", roles_text)
+    if len(bureaus) != 1 or not buy or any(p.roles for p in parties if p.entity is Entity.ADMIN_ORGAN):
+        return
+    if any(_COMMENTS.match(roles_text, e) for _, e in bureaus[0].spans):
+        return
+    if not any(MASK * 3 in roles_text[e:e + 6] for _, e in bureaus[0].spans):
+        return  # its own words are there and give no role: the role stays open
+    bureaus[0].roles["purchaser"] = [buy.group()]
 
 
 def _self_buyer(rd: _Reader, roles_text: str, parties: list[_Party]) -> None:
