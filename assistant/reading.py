@@ -341,7 +341,7 @@ def _parties(rd: _Reader) -> list[_Party]:
     for p in parties:
         if p.beneficiary and not p.roles:  # served by the purchase: no role of its own
             continue
-        if not p.roles and p.entity is Entity.INSTITUTION and named and not p.is_self:
+        if not p.roles and p.entity is Entity.INSTITUTION and named:
             # "疾控中心人手紧张，卫健委向社会组织购买…": buyer and provider are named; a 事业单位 with no role
             # word is the background, not a party whose class decides anything
             continue
