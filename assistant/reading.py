@@ -114,7 +114,7 @@ def admin_statement(text: str, vocab: Vocab) -> bool | None:
 def extract(text: str, vocab: Vocab | None = None) -> Facts:
     """Facts of one question (already normalised, instructions removed)."""
     v = vocab or load_vocab()
-    rd = _Reader(v.fix_typos(text), v)
+    rd = _Reader(_pair_refs(v.fix_typos(text), v), v)
     for spec in v.flags:  # capacity, 公益二类 funds, staff…: read first, they hide the parties they mention
         if spec.fact in rd.values:  # a later [[flag]] for the same fact only adds phrasings
             continue
@@ -204,6 +204,32 @@ def extract(text: str, vocab: Vocab | None = None) -> Facts:
             p.entity in NON_GOVERNMENT | {Entity.SOCIAL_ORG, Entity.ASSOCIATION} for p in parties):
         values["private_buyer"] = True  # "国企自己对外采购保洁": nobody in government is buying
     return Facts(**values, content=frozenset(content), service=service, evidence=tuple(dict.fromkeys(rd.evidence)))
+
+
+_ASIDE = re.compile(r"[（(][^（）()]{1,24}[）)]")
+
+
+def _pair_refs(text: str, v: Vocab) -> str:
+    """"县水利局下属有一家勘测设计院（从事生产经营活动的事业单位）。由前者向后者购买…": 前者/后者 name the last two
+    units named before their sentence; each is written out (with its aside) so the parties are read as usual."""
+    at = [i for i in (text.find("前者"), text.find("后者")) if i >= 0]
+    if not at:
+        return text
+    start = max(text.rfind(c, 0, min(at)) for c in "。；;!！?？\n") + 1
+    head = text[:start]
+    found = sorted((m.start(), m.start() - m.end(), m.end()) for _, pat in v.entities for m in pat.finditer(head) if m.group())
+    units: list[tuple[int, int]] = []
+    for s, _, e in found:
+        if units and s < units[-1][1]:
+            continue  # inside the one before, or inside its aside
+        if m := _ASIDE.match(head, e):
+            e = m.end()
+        if not units or head[units[-1][0]:units[-1][1]] != head[s:e]:
+            units.append((s, e))
+    if len(units) < 2:
+        return text
+    former, latter = (head[s:e] for s, e in units[-2:])
+    return head + text[start:].replace("前者", former).replace("后者", latter)
 
 
 def _mentions(rd: _Reader) -> list[tuple[int, int, Entity]]:
@@ -321,8 +347,9 @@ def _parties(rd: _Reader) -> list[_Party]:
     _self_buyer(rd, roles_text, parties)
     if any(q.entity is Entity.ADMIN_ORGAN for q in parties):  # see facts.toml [roles].helper_after
         for p in parties:
-            if p.entity is not Entity.ADMIN_ORGAN and not p.is_self and "provider" not in p.roles \
-                    and any(r["helper_after"].match(roles_text, e) for _, e in p.spans):
+            helper = "provider" not in p.roles and any(r["helper_after"].match(roles_text, e) for _, e in p.spans)
+            if p.entity is not Entity.ADMIN_ORGAN and not p.is_self and (helper or r.get("bystander_after") and any(
+                    r["bystander_after"].match(roles_text, e) for _, e in p.spans)):
                 p.roles.clear()
                 p.beneficiary = True
     for p in parties:  # "公益二类不能参加…那我们医院想当承接方": a stated role says how it takes part
