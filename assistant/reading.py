@@ -345,7 +345,7 @@ def _parties(rd: _Reader) -> list[_Party]:
                     target.roles.setdefault(role, []).append(m.group())
                     break
     _self_buyer(rd, roles_text, parties)
-    if any(q.entity is Entity.ADMIN_ORGAN for q in parties):  # see facts.toml [roles].helper_after
+    if any(q.entity is Entity.ADMIN_ORGAN for q in parties):  # facts.toml [roles].helper_after, bystander_after
         for p in parties:
             helper = "provider" not in p.roles and any(r["helper_after"].match(roles_text, e) for _, e in p.spans)
             if p.entity is not Entity.ADMIN_ORGAN and not p.is_self and (helper or r.get("bystander_after") and any(
@@ -370,7 +370,8 @@ def _parties(rd: _Reader) -> list[_Party]:
             continue
         if not p.roles and p.entity is Entity.INSTITUTION and named:
             # "疾控中心人手紧张，卫健委向社会组织购买…": buyer and provider are named; a 事业单位 with no role
-            # word is the background, not a party whose class decides anything
+            # word is the background, not a party whose class decides anything — the asker's own school too
+            # ("我是小学校长…县教育局想买校车服务")
             continue
         if not p.roles:  # no role word: the question leaves the role open
             p.roles["participant"] = []
