@@ -46,7 +46,8 @@ _ASK = {  # 好多钱 / 好久 are 多少钱 / 多久 in southwestern (Hunan) sp
                          r"|几周|多少周|几小时|多少小时"),
     DATE: re.compile(r"几号|几月几日|几月几号|哪一天|哪天|什么日期|哪一年|哪年|哪个月|几月份|哪月"),
     # "验收小组至少要几个人": a head count (the notice states none; 几个领域 stays a count it answers by listing)
-    PEOPLE: re.compile(r"几个人|多少个?人|几名|几位|多少名|多少位|几人"),
+    # "招几名律师驻局": a few hired, not a head count asked
+    PEOPLE: re.compile(r"(?<![招雇聘])(?:几个人|几名|几位|几人)|多少个?人|多少名|多少位"),
 }
 _BARE_HOW_MUCH = re.compile(rf"多少(?![{_COUNT_MW}天年月日周钱万元块])")  # "标准是多少" / "最多能收多少"
 # a value stated in the question for confirmation: "最长3年", "6月30日前", "20万", "5%"
@@ -289,7 +290,10 @@ _NOT_HELD = {
     # binds them to the province's 目录 and names no local rules of theirs). "自己编目录" is a checker question.
     OTHER_LOCAL: re.compile(r"(?:自己|单独|专门|本地|本级|当地|市里|县里|区里)(?:出台|制定|印发|出)?的?[^。？?,，]{0,12}"
                             r"(?:实施细则|细则|实施办法|管理办法|暂行办法)|实施细则|(?:细则|实施办法|管理办法)(?:里|中)(?:面)?"
-                            r"[^。？?]{0,12}(?:怎么|如何|什么|哪些)"),
+                            r"[^。？?]{0,12}(?:怎么|如何|什么|哪些)"
+                            # "就业补助资金的管理办法是否允许列支租金", "奖补资金的管理办法是怎么规定的": a fund's own rules
+                            r"|(?:资金|经费|补助|补贴|奖补)[^。？?,，]{0,4}的?(?:管理办法|使用办法|实施办法)(?:里|中|上)?(?:面)?"
+                            r"[^。？?]{0,12}(?:怎么|如何|什么|哪些|是否|能否|能不能|可不可以|允许)"),
     # "2028年以后按哪个文件办": the notice runs to 2027-11-15 and names no successor
     AFTER_EXPIRY: re.compile(r"(?:到期|失效|过期)(?:以?后|之后)[^。？?]{0,12}(?:按|依据|执行|用)[^。？?]{0,6}(?:哪个|什么|哪份|哪一?个)"
                              r"|20(?:2[89]|[3-9]\d)年[^。？?]{0,12}(?:按|依据|执行)[^。？?]{0,6}(?:哪个|什么|哪份)(?:文件|规定|政策|办法)"

@@ -495,7 +495,7 @@ def part_clauses(part: PartVerdict) -> tuple[str, ...]:
 _ELEMENT = ("content", "service", "decision_handed", "decision_retained", "direct_grant", "resettlement", "discriminatory",
             "budget_adjusted", "admin_scope_open", "disguised", "third_party_eval", "sheds_duty", "hands_off",
             "barred_by_law", "unlisted", "catalog_action", "catalog_as_budget_basis", "public_keeps", "skips_procurement",
-            "withholds_disclosure", "refuses_oversight")
+            "withholds_disclosure", "refuses_oversight", "unlinked_results")
 
 
 def _names_element(facts: Facts) -> bool:

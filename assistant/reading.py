@@ -114,7 +114,7 @@ def admin_statement(text: str, vocab: Vocab) -> bool | None:
 def extract(text: str, vocab: Vocab | None = None) -> Facts:
     """Facts of one question (already normalised, instructions removed)."""
     v = vocab or load_vocab()
-    rd = _Reader(_pair_refs(v.fix_typos(text), v), v)
+    rd = _Reader(_it_refs(_pair_refs(v.fix_typos(text), v), v), v)
     for spec in v.flags:  # capacity, 公益二类 funds, staff…: read first, they hide the parties they mention
         if spec.fact in rd.values:  # a later [[flag]] for the same fact only adds phrasings
             continue
@@ -217,19 +217,46 @@ def _pair_refs(text: str, v: Vocab) -> str:
         return text
     start = max(text.rfind(c, 0, min(at)) for c in "。；;!！?？\n") + 1
     head = text[:start]
-    found = sorted((m.start(), m.start() - m.end(), m.end()) for _, pat in v.entities for m in pat.finditer(head) if m.group())
-    units: list[tuple[int, int]] = []
-    for s, _, e in found:
+    units = _units(head, v)
+    if len(units) < 2:
+        return text
+    former, latter = (head[s:e] for s, e, _ in units[-2:])
+    return head + text[start:].replace("前者", former).replace("后者", latter)
+
+
+def _units(head: str, v: Vocab) -> list[tuple[int, int, Entity]]:
+    """The units named in `head`, in order, each with its aside ("勘测设计院（从事生产经营活动的事业单位）")."""
+    found = sorted((m.start(), m.start() - m.end(), m.end(), x) for x, pat in v.entities for m in pat.finditer(head)
+                   if m.group())
+    units: list[tuple[int, int, Entity]] = []
+    for s, _, e, x in found:
         if units and s < units[-1][1]:
             continue  # inside the one before, or inside its aside
         if m := _ASIDE.match(head, e):
             e = m.end()
         if not units or head[units[-1][0]:units[-1][1]] != head[s:e]:
-            units.append((s, e))
-    if len(units) < 2:
-        return text
-    former, latter = (head[s:e] for s, e in units[-2:])
-    return head + text[start:].replace("前者", former).replace("后者", latter)
+            units.append((s, e, x))
+    return units
+
+
+# 它 as the one a job is handed to ("交给它来承接", "向它购买", "由它承接"); "给它拨经费", "替它购买" are other matters
+_IT = re.compile(r"(?:交给|交由|委托给?|向|由|让|请)它(?!们)(?=来|去|承接|作为|当|做|购买|买|采购|提供|负责|[,，。?？])")
+
+
+def _it_refs(text: str, v: Vocab) -> str:
+    """"福利院已定为公益二类。民政局想把托养服务交给它来承接": 它 names the last unit named before its clause (never one
+    in its own clause, the one doing the handing); written out so the party is read. Not a government body: a job is
+    handed to a unit, not back to a bureau, so such an antecedent is a misreading."""
+    out, last = [], 0
+    for m in _IT.finditer(text):
+        at = m.end() - 1
+        start = max(text.rfind(c, 0, m.start()) for c in "，,。；;!！?？\n") + 1
+        units = _units(text[:start], v)
+        if units and units[-1][2] is not Entity.ADMIN_ORGAN:
+            s, e, _ = units[-1]
+            out += [text[last:at], text[s:e]]
+            last = at + 1
+    return "".join(out) + text[last:] if out else text
 
 
 def _mentions(rd: _Reader) -> list[tuple[int, int, Entity]]:
@@ -246,8 +273,11 @@ def _mentions(rd: _Reader) -> list[tuple[int, int, Entity]]:
 
 
 def _stated(rd: _Reader, pat: re.Pattern, unknown: re.Pattern | None) -> bool:
-    """Whether `pat` is stated: found in a sentence that does not ask about it or call it unknown."""
+    """Whether `pat` is stated: found, not negated ("不使用行政编制"), in a sentence that does not ask about it
+    or call it unknown."""
     for m in pat.finditer(rd.work):
+        if rd.negated(m.start()):
+            continue
         s = max(rd.work.rfind(c, 0, m.start()) for c in "。?？!！\n") + 1
         e = min((i for i in (rd.work.find(c, m.end()) for c in "。?？!！\n") if i >= 0), default=len(rd.work))
         if unknown is None or not unknown.search(rd.work, s, e):
