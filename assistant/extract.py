@@ -411,7 +411,8 @@ def check_text(question: str | Prepared, rules: Sequence[Rule] | None = None, *,
         verdict = check(facts, rules)
         asks = v.question["eligibility"].search(piece) or facts.asks_conditions  # "要看哪些前提": list them
         applies = (facts != Facts() or bool(asks)) and not (v.question["info"].search(piece) and not asks) \
-            and not (topic and topic.search(_asking(piece)))  # not "承接主体：…（竞争性磋商确定）" in a form
+            and not (topic and topic.search(_asking(piece))) \
+            or bool(facts.keeps_income)  # not "承接主体：…（竞争性磋商确定）" in a form; "税后收入能自己支配吗" is judged
         ours = bool(_OWN_PLAN.search(context + piece) or _OWN_DONE.search(context + piece))
         if not applies and own and verdict.decision is Decision.PROHIBITED \
                 and (ours or _concrete(facts) and not _asks_aside(piece)):
@@ -495,7 +496,7 @@ def part_clauses(part: PartVerdict) -> tuple[str, ...]:
 _ELEMENT = ("content", "service", "decision_handed", "decision_retained", "direct_grant", "resettlement", "discriminatory",
             "budget_adjusted", "admin_scope_open", "disguised", "third_party_eval", "sheds_duty", "hands_off",
             "barred_by_law", "unlisted", "catalog_action", "catalog_as_budget_basis", "public_keeps", "skips_procurement",
-            "withholds_disclosure", "refuses_oversight", "unlinked_results")
+            "withholds_disclosure", "refuses_oversight", "unlinked_results", "keeps_income")
 
 
 def _names_element(facts: Facts) -> bool:

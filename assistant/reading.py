@@ -239,7 +239,7 @@ def _units(head: str, v: Vocab) -> list[tuple[int, int, Entity]]:
     return units
 
 
-# 它 as the one a job is handed to ("交给它来承接", "向它购买", "由它承接"); "给它拨经费", "替它购买" are other matters
+# 它 as the one a job is handed to ("交给它来承接", "向它购买", "由它承接"); "给它定类", "替它购买" are other matters
 _IT = re.compile(r"(?:交给|交由|委托给?|向|由|让|请)它(?!们)(?=来|去|承接|作为|当|做|购买|买|采购|提供|负责|[,，。?？])")
 
 

@@ -1,11 +1,11 @@
-"""Session 16: denials and double negatives (不是没有预算, 并非尚未分类, 不是不承担行政职能, 不由我们招聘, 名单不由协会定),
+"""Session 16: scope questions (是否只有X才能买), denials and double negatives (不是没有预算, 并非尚未分类, 不是不承担行政职能, 不由我们招聘, 名单不由协会定),
 a job handed to "它", and rules read from what the asker says they will not do (不公开, 不征求意见, 不挂钩). Invented
 phrasings, not taken from any eval set, each with a near miss the other way. The vocabulary is in corpus/spans.toml
 (double_negation, not_there_but_here, provider_hires_own, not_buying) and corpus/facts.toml; 它 in assistant/reading.py."""
 
 import pytest
 
-from tests.checking import A, P, assert_reads, table
+from tests.checking import A, C, P, assert_reads, table
 
 CASES = {
     "双重否定": [
@@ -48,6 +48,23 @@ CASES = {
         ("局里委托第三方评价机构替代局里做项目监管，局里不再承担监管责任，可以吗？", P),
         ("局里委托第三方评价机构做绩效评价、出具报告，监管责任仍由局里承担，可以吗？", A),
         ("某省直部门的服务没有纳入省级通用目录，但已纳入本部门的指导性目录，预算也有，可以购买吗？", A),
+    ],
+    "范围问句（是否只有X才能…）": [
+        ("县民政局想向社工机构购买困境儿童关爱服务，这类服务是否只有团委才能购买？", A),
+        ("县团委想用财政资金购买青少年心理辅导服务，团委的编制情况我们不清楚，可以吗？", C),
+        ("对公益二类的限制是否只限于作为购买主体，县检测中心（公益二类）承接市场监管局的检测服务可以吗？", A),
+        ("县检测中心（公益二类）想作为购买主体买保洁服务，可以吗？", P),
+    ],
+    "其他读法": [
+        ("招标文件写明外地来的投标人报价统一按上浮10%计算，本地的不调，可以吗？", P),
+        ("县交通运输局想把新客运站的建设一起打包进客运运营服务合同，行不行？", P),
+        ("凡是已纳入省级指导性目录的事项，是不是都可以拿来作为申请增加财政支出的依据？", P),
+        ("矫正对象违规后的警告决定能否由社工机构作出？", P),
+        ("县民政局想让咨询公司直接替县政府定下全县养老机构布局方案，可以吗？", P),
+        ("城管局购买市容巡查服务，公司的人巡查拍照上报，领导说可能还要让他们直接开罚单，这到底行不行？", C),
+        ("城管局购买市容巡查服务，公司的人只巡查拍照上报，处罚由执法队员作出，目录预算都有，可以吗？", A),
+        ("县人社局想向培训机构购买就业技能培训服务，帮助安置困难人员就业，目录预算都有，可以吗？", A),
+        ("①县卫健局买家庭医生签约的辅助服务 可以不 目录预算都有 ②签约服务费标准一人一年多少钱", A),
     ],
 }
 
