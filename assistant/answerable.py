@@ -284,8 +284,8 @@ _DOC_CONTENT = (r"(?:原文)?(?:里|中|当中|上)(?:面|头)?[^。？?]{0,24}(
                 r"|[^。？?]{0,24}(?:怎么(?:规定|说|写)|规定了?(?:什么|哪些)|有(?:什么|哪些)(?:要求|规定|条件)|第[^。？?]{1,4}条"
                 r"|原文|具体(?:内容|怎么)|内容|一共|几项|几个步骤|时间表|要求|(?:具备|满足)?(?:哪些|什么)条件)")
 _NOT_HELD = {
-    # "广东的负面清单有哪些", "外省怎么规定": the notice is Hunan's
-    OTHER_PROVINCE: re.compile(rf"(?<!湖)(?:{_PROVINCES})(?:省|市|自治区|那边|的|是怎么|怎么)|外省|其他省份?|别的省|兄弟省"),
+    # "广东的负面清单有哪些", "外省怎么规定": the notice is Hunan's ("外省注册的公司" is a provider, not a rule)
+    OTHER_PROVINCE: re.compile(rf"(?<!湖)(?:{_PROVINCES})(?:省|市|自治区|那边|的|是怎么|怎么|是不是|是否|允许|能不能|可不可以)|外省(?!注册|的?企业|的?公司|的?机构|的?社会组织|来的)|其他省份?|别的省|兄弟省"),
     # "长沙市本级有没有自己的实施细则", "我们县出台的管理办法里怎么写": a city's or county's own rules (the notice
     # binds them to the province's 目录 and names no local rules of theirs). "自己编目录" is a checker question.
     OTHER_LOCAL: re.compile(r"(?:自己|单独|专门|本地|本级|当地|市里|县里|区里)(?:出台|制定|印发|出)?的?[^。？?,，]{0,12}"
@@ -373,6 +373,7 @@ _NOT_HELD = {
                          # "我这个身份算不算事业编，以后能不能转正": a person's status
                          r"|(?:我|本人)(?:这个|这种|的)?(?:身份|编制)(?:算不算|属不属于|是不是|算是|属于|能不能)"
                          r"|(?:能不能|可不可以|能否|可以|怎么|如何)(?:转正|转编|入编|进编)"
+                         r"|(?:我|本人)(?:本人)?的?(?:劳动关系|社保|工资待遇|劳动合同)(?:归谁|由谁|在哪|算)"
                          r"|(?:职工|员工|干部|工作人员|我)[^。？?]{0,24}兼职"
                          # "我爱人开了一家家政公司，想承接我们局的项目": a relative's firm (conflicts of interest)
                          r"|(?:我|本人)(?:的)?(?:爱人|老婆|丈夫|妻子|家属|亲戚|弟弟|哥哥|姐姐|妹妹|儿子|女儿|父亲|母亲|配偶)[^。？?]{0,20}(?:开|办|注册|经营|成立)"
@@ -434,8 +435,9 @@ _CONTENT_ONLY = frozenset({SCORING, FUNDING, LIST_CONTENT, FORMULA, ISSUE_DATE, 
 
 
 # "广东那边允不允许…": the verdict asked is on another province's rules, unless the question sentences bring it
-# home ("广东能买，我们湖南能不能买", "我市打算照搬江西的做法……江西是允许的吧"). "我们贵州" is no home: 贵州 is named
-_HOME = re.compile(r"湖南|我省|本省|咱省|我们(?!{p})|我局|我市|我县|我区|咱们|本地|本单位|照搬|参照|借鉴|也这样|也这么"
+# home ("广东能买，我们湖南能不能买", "我市打算照搬江西的做法……江西是允许的吧"). "我们贵州" is no home: 贵州 is named;
+# nor is "和我们不太一样", a comparison
+_HOME = re.compile(r"湖南|我省|本省|咱省|(?<![和跟与比同])我们(?!{p})|我局|我市|我县|我区|咱们|本地|本单位|照搬|参照|借鉴|也这样|也这么"
                    .format(p=_PROVINCES))
 
 

@@ -296,7 +296,7 @@ def _parties(rd: _Reader) -> list[_Party]:
                 else Entity.GROUP_SELF if g["self_funded"].search(rd.work) else Entity.GROUP)
         mentions = [(s, e, kind if x in _GROUPS else x) for s, e, x in mentions]
     # role words inside "政府购买服务" are the name of the policy, not an action
-    roles_text = re.sub("(?<=政府)购买服务|(?<=的)购买服务|(?<=承接)购买服务|(?<=承接了)购买服务|(?<=承接过)购买服务|(?<=参与)购买服务|购买服务(?=改革|工作|政策|制度|信息|平台|联系点|目录|领域|范围)",
+    roles_text = re.sub("(?<=政府)购买服务|(?<=政府)购买(?=的)|(?<=的)购买服务|(?<=承接)购买服务|(?<=承接了)购买服务|(?<=承接过)购买服务|(?<=参与)购买服务|购买服务(?=改革|工作|政策|制度|信息|平台|联系点|目录|领域|范围)",
                         MASK * 4, rd.work)
     parties: list[_Party] = []
     for i, (s, e, entity) in enumerate(mentions):

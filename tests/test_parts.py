@@ -7,8 +7,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from assistant.answer import Citation, Part
-from assistant.answerable import (AFTER_EXPIRY, FORMULA, LIST_CONTENT, OTHER_DOCUMENT, OTHER_PROVINCE, PERSONAL,
-                                  metadata_asked, not_held)
+from assistant.answerable import (AFTER_EXPIRY, FORMULA, LIST_CONTENT, OTHER_DOCUMENT, OTHER_LOCAL, OTHER_PROVINCE, OWN_CLASS,
+                                  PERSONAL, metadata_asked, not_held)
 from assistant.extract import check_text
 from assistant.schema import AnswerModel
 from assistant.verdict import Decision
@@ -186,6 +186,9 @@ def test_key_area_purchase_cites_the_annex1_item_first_then_the_preconditions(as
     ("服务费用按什么公式计算？", FORMULA),
     ("我本人是退休教师，个人能不能承接社区的托管服务？", PERSONAL),
     ("公务员能兼职给社工机构干活拿报酬吗", PERSONAL),
+    ("我是县里的编外人员，我这个身份算不算事业编，以后能不能转正", PERSONAL),
+    ("某区残联是不是属于纳入事业编制管理且经费完全由财政保障的群团组织？", OWN_CLASS),
+    ("就业补助资金的管理办法是否允许列支场地租金？", OTHER_LOCAL),
 ])
 def test_content_the_notice_does_not_hold_is_recognised(question, kind):
     assert not_held(question) == kind
@@ -198,6 +201,8 @@ def test_content_the_notice_does_not_hold_is_recognised(question, kind):
     "这个通知有效期到哪天？",
     "评分办法给本地企业加分算不算歧视？",  # a prohibition question, not a formula
     "我们单位是事业单位，能当购买主体吗？",  # a unit, not a person
+    "承接的培训公司是外省注册的，这个影响它承接吗？",  # a provider from elsewhere, not another province's rules
+    "县残联是不是使用行政编制的群团组织机关，能作为购买主体吗？",  # the staffing decides a verdict asked
 ])
 def test_near_misses_are_not_flagged_as_not_held(question):
     assert not_held(question) is None
@@ -205,6 +210,7 @@ def test_near_misses_are_not_flagged_as_not_held(question):
 
 @pytest.mark.parametrize("question", [
     "江苏那边的政府购买服务限额标准是多少？",
+    "湖北那边的负面清单和我们不一样，湖北是不是允许以劳务派遣方式用工？",
     "我个人能不能去承接街道的养老服务项目？",
     "政府购买服务绩效评价的得分怎么计算？",
     "省财政厅的联系点名单有哪些单位？",
