@@ -32,7 +32,7 @@ MONEY, RATIO, DURATION, DATE, QUANTITY, PEOPLE = "money", "ratio", "duration", "
 # measure words that make 多少/几 a count the notice answers by listing (几个领域, 多少条, 哪几类)
 _COUNT_MW = "个条项类级层种部分家批所名位款点章节段句"
 _ASK = {  # 好多钱 / 好久 are 多少钱 / 多久 in southwestern (Hunan) speech
-    MONEY: re.compile(r"(?:多少|好多)(?:钱|万|元|块)|几万|几千|几百块|金额(?:是|为|有|有没有|有无|能|可以|最[高低多少])*(?:多少|几|上限|下限|标准|限制)"
+    MONEY: re.compile(r"(?:多少|好多)(?:钱|万|元|块)|几万|几千|几百块|几块钱|几元钱|金额(?:是|为|有|有没有|有无|能|可以|最[高低多少])*(?:多少|几|上限|下限|标准|限制)"
                       r"|(?:多少|多大)的?(?:金额|额度|数额)|多少经费|多少资金|多少费用|收费多少|费用多少"
                       r"|花了多少|花多少|给多少|发多少|拿多少|付多少|交多少|收多少|补多少|涨多少|加薪多少|报销多少"
                       r"|单价|指导价|收费标准|价格标准|定价标准|报价上限|最高限价"
@@ -218,6 +218,26 @@ def stated(text: str, *, doc_numbers: bool = False) -> frozenset[str]:
 
 _ABOUT_NOTICE = re.compile(r"有效期|施行|到期|失效|本通知|通知|文件|号文")
 _VALIDITY = re.compile(r"有效期\s*(?:\d+|[一二三四五六七八九十]+)\s*年")
+
+
+# "份额要达到多少比例，正文一（三）有没有具体数？": a value named in the sentence, then whether a clause states it
+_DOES_IT_SAY = re.compile(r"(?:有没有|有无|是否有|有)(?:具体|明确)?的?(?:规定|限定|要求|写|数|标准|说|提)|(?:规定|写|说|限定|提)(?:了|到)?(?:吗|没有)")
+
+
+def value_asked_of_clause(question: str, texts: Iterable[str]) -> frozenset[str]:
+    """Kinds of value a question names and then asks whether the named clause states, which `texts` do not
+    state ("合同最长能签几年，正文四（二）有没有限定？"). Empty when the question asks anything else."""
+    sentences = question_sentences(question)
+    if not sentences or not all(_DOES_IT_SAY.search(_asked_clauses(s)) for s in sentences):
+        return frozenset()
+    want = set()
+    for s in sentences:
+        want |= _explicit(s) or ({QUANTITY} if _BARE_HOW_MUCH.search(s) else set())
+    if not want:
+        return frozenset()
+    texts = [_VALIDITY.sub("", t) for t in texts]
+    have = frozenset().union(*(stated(t) for t in texts)) if texts else frozenset()
+    return frozenset(want - have)
 
 
 def missing_value(question: str, texts: Iterable[str]) -> frozenset[str]:

@@ -12,10 +12,12 @@ from typing import Sequence
 
 from .answer import Answer, Citation, Part, RuleHit
 from .answerable import (DATES, DOC_NUMBER, ISSUER, META_CLAUSES, asked, asks_what_it_says, describe, describe_not_held,
-                         metadata_asked, missing_value, not_held, overrides_verdict, question_sentences)
+                         metadata_asked, missing_value, not_held, overrides_verdict, question_sentences,
+                         value_asked_of_clause)
 from .clauses import Clause
 from .document import Corpus
 from .normalize import expand
+from .refs import missing as missing_clause
 from .verdict import Decision, most_severe
 from .verify import cite
 
@@ -93,8 +95,9 @@ def checker_part(corpus: Corpus, part) -> PartResult:
         return PartResult(part.text, Decision.INFO, cites, reasons, rules, understood=part.understood)
     # "社会组织承接，增值税税率是6%还是3%？": the parties make a rule fire, but what is asked is a value the
     # deciding clauses do not state. A prohibition always stands; a permission does not answer the question.
-    if decision is not Decision.PROHIBITED and (missing := _only_value_asked(
-            part.text, [corpus.get(f.clause_id).text for f in firings])):
+    texts = [corpus.get(f.clause_id).text for f in firings]
+    if decision is not Decision.PROHIBITED and (missing := _only_value_asked(part.text, texts)
+                                                or value_asked_of_clause(part.text, texts)):
         return PartResult(part.text, Decision.NOT_COVERED, (), (_not_stated(missing, corpus),))
     return PartResult(part.text, decision, cites, reasons, rules, tuple(part.verdict.open_conditions), part.understood,
                       tuple(getattr(part.verdict, "preconditions", ())))
@@ -111,12 +114,20 @@ def unique_clauses(citations) -> tuple[Citation, ...]:
 def retrieval_part(corpus: Corpus, text: str, refs: Sequence[Clause], hits, relevant: bool) -> PartResult:
     """A part the checker is silent on: a named clause, a fact the notice states, or not covered."""
     kind = not_held(text)  # a list, a formula, another document or province…: nearest is not an answer
+    if refs and not kind and (missing := _only_value_asked(text, [r.text for r in refs])
+                              or value_asked_of_clause(text, [r.text for r in refs])):
+        # "正文四（三）提到的采购限额标准，具体是多少万元？": the named clause does not state the value asked
+        return PartResult(text, Decision.NOT_COVERED, (), (_not_stated(missing, corpus),), nearest=refs[0])
     if refs and not kind:  # a named clause is answered with its text, unless what is asked is not in it
         cites = tuple(c for r in refs if (c := cite(corpus, r.clause_id, r.text)))
         names = "、".join(r.label for r in refs)
         return PartResult(text, Decision.INFO, cites, (f"您问的是{names}，原文如下。",))
     if meta := metadata_asked(text):  # 文号, 发文机关, 主送, 施行/到期: from the metadata and those clauses
         return metadata_part(corpus, text, meta)
+    if not refs and (gone := missing_clause(text, corpus.clauses)):  # "附件2第二部分第（九）项是什么内容": there is none
+        return PartResult(text, Decision.NOT_COVERED, (), (f"本通知（{corpus.document.doc_id}）没有您所说的条款（{gone}），"
+                                                         "无法据此回答；请核对条款编号。",),
+                          nearest=hits[0].clause if hits else None)
     if kind:  # "第（八）项的'其他事项'具体包括哪些": the named clause is the nearest one, for reference only
         near = refs[0] if refs else hits[0].clause if hits else None
         return PartResult(text, Decision.NOT_COVERED, (), (_not_held(kind, corpus),), nearest=near)

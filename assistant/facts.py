@@ -103,6 +103,7 @@ FLAGS: dict[str, str] = {
     "withholds_disclosure": "合同或指导性目录不按规定公开",
     "unlinked_results": "绩效评价结果不与预算安排挂钩",
     "keeps_income": "事业单位承接取得的税后收入由单位按规定支配",
+    "funds_pending": "相关经费调整为主管部门本级预算尚未完成",
     "refuses_oversight": "不接受财政、审计、社会或服务对象的监督",
     "disguised": "把禁止性事项换个名义纳入购买服务",
     "admin_unclear": "公益一类是否承担行政职能说不清",
@@ -158,6 +159,7 @@ class Facts:
     withholds_disclosure: bool | None = None  # 正文四、（三）: "只备案、不在信息平台公开""目录只在厅内部印发"
     unlinked_results: bool | None = None  # 正文四、（一）: "绩效评价结果与下年预算不挂钩""评价结果不作为预算依据"
     keeps_income: bool | None = None  # 正文一、（二）: "承接所得税后收入，单位能自己支配吗" (yes/no; "由谁支配" is information)
+    funds_pending: bool | None = None  # 正文二、（二）: "经费还没调整为主管部门本级预算" — not refused, not yet done
     skips_procurement: bool | None = None  # 正文四、（三）: "限额以上不走政府采购程序直接指定" / 限额以下不公示
     admin_unclear: bool | None = None  # "我们是公益一类，有没有行政职能说不清楚": the exception is open, not denied
     admin_scope_open: bool | None = None  # "是只做调研还是替我们拍板，还没定": auxiliary or the decision itself

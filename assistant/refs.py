@@ -88,6 +88,24 @@ def resolve(question: str, clauses: Iterable[Clause]) -> tuple[Clause, ...]:
     return tuple(sorted(dict.fromkeys(found), key=lambda c: order[c.clause_id]))
 
 
+def missing(question: str, clauses: Iterable[Clause]) -> str | None:
+    """A clause the question names by number, in a named part, that the notice does not have ("附件2第二部分第（九）项",
+    "附件2第四部分"), as the ID it would have; None when it names none or one that exists."""
+    clauses = tuple(clauses)
+    q = normalize(question)
+    part = _part(q, clauses)
+    if part is None or resolve(question, clauses):
+        return None
+    try:
+        levels = _levels(q, clauses, [part])
+    except ValueError:
+        return None
+    if not levels:
+        return None
+    p, l1, l2 = levels[0]
+    return f"{p}/{l1}" + (f"/（{l2}）" if l2 else "")
+
+
 def _levels(q: str, clauses: tuple[Clause, ...], parts: list[str]) -> list[tuple[str, str, str]] | None:
     """(part, level-1 numeral, level-2 numeral or "") candidates, or None when no clause is named."""
     first: int | None = None  # level 1 from an ordinal

@@ -118,11 +118,26 @@ def test_value_the_clause_does_not_state_is_not_covered(corpus, question, clause
     assert part.reasons and "没有规定" in part.reasons[0]  # … and says the notice does not decide it
 
 
-def test_a_named_clause_is_always_info(corpus):
+def test_a_named_clause_is_info(corpus):
     """A reference ("正文四（二）说了什么") is answered with the clause, whatever words it contains."""
-    part = retrieval_part(corpus, normalize("正文四（二）里合同要签几年？"), (corpus.get("正文/四/（二）"),),
+    part = retrieval_part(corpus, normalize("正文四（二）里对履约管理说了什么？"), (corpus.get("正文/四/（二）"),),
                           _hits(corpus, "正文/四/（二）"), True)
     assert part.decision == Decision.INFO and part.citations[0].clause_id == "正文/四/（二）"
+
+
+@pytest.mark.parametrize("question", ["正文四（二）里合同要签几年？", "合同最长能签几年，正文四（二）有没有限定？"])
+def test_a_value_the_named_clause_does_not_state_is_not_covered(corpus, question):
+    """Session 16 (h46): asked for a value, the named clause is the nearest one, not the answer."""
+    part = retrieval_part(corpus, normalize(question), (corpus.get("正文/四/（二）"),), _hits(corpus, "正文/四/（二）"), True)
+    assert part.decision == Decision.NOT_COVERED and part.citations == ()
+    assert "没有规定" in part.reasons[0]
+
+
+@pytest.mark.parametrize("question", ["附件2第二部分第（九）项是什么内容？", "附件2第四部分讲的是什么层面？"])
+def test_a_clause_the_notice_does_not_have_is_not_covered(corpus, question):
+    part = retrieval_part(corpus, normalize(question), (), _hits(corpus, "附件2/二"), True)
+    assert part.decision == Decision.NOT_COVERED and part.citations == ()
+    assert "没有您所说的条款" in part.reasons[0]
 
 
 @pytest.mark.parametrize("question", OFF_TOPIC)

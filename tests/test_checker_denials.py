@@ -1,4 +1,5 @@
-"""Session 16: scope questions (是否只有X才能买), denials and double negatives (不是没有预算, 并非尚未分类, 不是不承担行政职能, 不由我们招聘, 名单不由协会定),
+"""Session 16: clause numbers named with what they say (附件2二（三）说货物不能买), scope questions (是否只有X才能买),
+denials and double negatives (不是没有预算, 并非尚未分类, 不是不承担行政职能, 不由我们招聘, 名单不由协会定),
 a job handed to "它", and rules read from what the asker says they will not do (不公开, 不征求意见, 不挂钩). Invented
 phrasings, not taken from any eval set, each with a near miss the other way. The vocabulary is in corpus/spans.toml
 (double_negation, not_there_but_here, provider_hires_own, not_buying) and corpus/facts.toml; 它 in assistant/reading.py."""
@@ -80,6 +81,19 @@ CASES = {
         ("县机关事务中心是公益一类，据我所知它承担了公务用车管理的行政职能，编办的文件我没看到，它作为购买主体买物业服务可以吗？", C),
         ("我们是公益二类的演艺中心，承接了政府购买的送戏下乡服务，税后结余我们自己能支配吗？", A),
         ("人社局购买就业培训，准备承接的培训公司是外省注册的，这个影响它承接吗？", A),
+    ],
+    "点名条款和不常见的主体": [
+        ("预算也安排了，附件2二（三）说货物不能买，我们向客运公司购买学生接送服务可以吗？", A),
+        ("附件2二（一）不属于政府职责那项：县民政局为重度残疾人购买居家托养服务，目录预算都有，会被它挡住吗？", A),
+        ("开发区管委会想为园区一家民营企业购买其内部ERP系统的运维服务，作为招商优惠，可以吗？", P),
+        ("县残联机关使用行政编制，能否借购买托养服务的项目让机构派两名文员到残联机关上班？", P),
+        ("县民政局认为助餐服务适宜购买，但仍打算继续由乡镇公办敬老院自己承办，可以吗？", P),
+        ("团县委年中想随意调增青少年社工服务的项目支出预算，可以吗？", P),
+        ("我们局购买的社区服务，钱付了就一直没去管，可以吗？", P),
+        ("另一家培训机构报价更低、资质更好，却因为行业协会优先被排除，定了县建筑业协会，可以吗？", P),
+        ("县政府办想让咨询公司代为确定产业扶持资金的分配方案，并直接以政府名义印发，可以吗？", P),
+        ("县电视台是公益二类，承接宣传部的宣传片制作服务，相关经费还没从电视台调整到宣传部，可以吗？", C),
+        ("县电视台是公益二类，承接宣传部的宣传片制作服务，相关经费已调整到宣传部预算，可以吗？", A),
     ],
 }
 
