@@ -1,4 +1,4 @@
-"""Session 16: clause numbers named with what they say (附件2二（三）说货物不能买), scope questions (是否只有X才能买),
+"""Session 16: disputes (有同事认为…业务股则认为…谁对), English words mixed in (budget还没approve), clause numbers named with what they say (附件2二（三）说货物不能买), scope questions (是否只有X才能买),
 denials and double negatives (不是没有预算, 并非尚未分类, 不是不承担行政职能, 不由我们招聘, 名单不由协会定),
 a job handed to "它", and rules read from what the asker says they will not do (不公开, 不征求意见, 不挂钩). Invented
 phrasings, not taken from any eval set, each with a near miss the other way. The vocabulary is in corpus/spans.toml
@@ -94,6 +94,18 @@ CASES = {
         ("县政府办想让咨询公司代为确定产业扶持资金的分配方案，并直接以政府名义印发，可以吗？", P),
         ("县电视台是公益二类，承接宣传部的宣传片制作服务，相关经费还没从电视台调整到宣传部，可以吗？", C),
         ("县电视台是公益二类，承接宣传部的宣传片制作服务，相关经费已调整到宣传部预算，可以吗？", A),
+    ],
+    "争论和夹英文": [
+        ("向运输公司购买校车接送服务，车辆和司机都由公司负责，预算已安排。有同事认为校车属于货物不能买，业务股则认为买的是接送服务。谁对？", A),
+        ("县教育局想用购买服务的钱买两台校车归学校所有。有同事认为校车属于货物不能买，业务股认为可以。谁对？", P),
+        ("县政务中心向服务公司购买导办服务，服务人员由公司自行招聘管理，按服务人次结算。纪检组认为这是变相劳务派遣，中心认为是购买服务成果。哪方正确？", A),
+        ("消杀project在catalog里，但今年budget还没approve，能不能先让vendor开工？", P),
+        ("交通局想买农村客运班线的运营service，车辆由vendor自备，budget有，可以吗？", A),
+        ("我们想在招标文件里要求bidder必须是SOE，民营企业和NGO不能参加，OK吗？", P),
+        ("签完contract就一次性付清，中间不做任何monitoring，验收也省掉，这样OK吗？", P),
+        ("项目金额在采购限额标准之上，能不能不走政府采购程序，只在电子卖场挂一下？", P),
+        ("我们局想请第三方机构做绩效评价，监管责任还是我们自己担，可以吗？", A),
+        ("县财政局想用公用经费给本局干部职工购买健身私教课，可以吗？", P),
     ],
 }
 
