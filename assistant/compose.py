@@ -114,8 +114,8 @@ def unique_clauses(citations) -> tuple[Citation, ...]:
 def retrieval_part(corpus: Corpus, text: str, refs: Sequence[Clause], hits, relevant: bool) -> PartResult:
     """A part the checker is silent on: a named clause, a fact the notice states, or not covered."""
     kind = not_held(text)  # a list, a formula, another document or province…: nearest is not an answer
-    if refs and not kind and (missing := _only_value_asked(text, [r.text for r in refs])
-                              or value_asked_of_clause(text, [r.text for r in refs])):
+    named = [r.text for r in refs]
+    if refs and not kind and (missing := _only_value_asked(text, named) or value_asked_of_clause(text, named)):
         # "正文四（三）提到的采购限额标准，具体是多少万元？": the named clause does not state the value asked
         return PartResult(text, Decision.NOT_COVERED, (), (_not_stated(missing, corpus),), nearest=refs[0])
     if refs and not kind:  # a named clause is answered with its text, unless what is asked is not in it

@@ -411,8 +411,8 @@ def check_text(question: str | Prepared, rules: Sequence[Rule] | None = None, *,
         verdict = check(facts, rules)
         asks = v.question["eligibility"].search(piece) or facts.asks_conditions  # "要看哪些前提": list them
         applies = (facts != Facts() or bool(asks)) and not (v.question["info"].search(piece) and not asks) \
-            and not (topic and topic.search(_asking(piece))) \
-            or bool(facts.keeps_income)  # not "承接主体：…（竞争性磋商确定）" in a form; "税后收入能自己支配吗" is judged
+            and not (topic and topic.search(_asking(piece)))  # not "承接主体：…（竞争性磋商确定）" in a form
+        applies = applies or bool(facts.keeps_income)  # "税后收入能自己支配吗": a topic question the rules answer
         ours = bool(_OWN_PLAN.search(context + piece) or _OWN_DONE.search(context + piece))
         if not applies and own and verdict.decision is Decision.PROHIBITED \
                 and (ours or _concrete(facts) and not _asks_aside(piece)):
