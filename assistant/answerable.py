@@ -44,7 +44,9 @@ _ASK = {  # 好多钱 / 好久 are 多少钱 / 多久 in southwestern (Hunan) sp
     DURATION: re.compile(r"几年|多少年|多久|好久(?=之内|以内|内|能|要|才)|多长时间|多长期限|几天|多少天|几个月|多少个月|几日|多少日|几个工作日"
                          r"|期限(?:是|有|有没有|是否有|多长|最长|最短|上限)"  # the notice states no time limit ("期限")
                          r"|几周|多少周|几小时|多少小时"),
-    DATE: re.compile(r"几号|几月几日|几月几号|哪一天|哪天|什么日期|哪一年|哪年|哪个月|几月份|哪月"),
+    DATE: re.compile(r"几号|几月几日|几月几号|哪一天|哪天|什么日期|哪一年|哪年|哪个月|几月份|哪月"
+                     # "“回头看”要在什么时候前完成", "征文的截止时间": a deadline, answered only by a clause giving a date
+                     r"|(?:什么时候|何时|哪天)(?:之?前|以前|截止|为止)|截止(?:时间|日期)|最晚(?:什么时候|何时)"),
     # "验收小组至少要几个人": a head count (the notice states none; 几个领域 stays a count it answers by listing)
     # "招几名律师驻局": a few hired, not a head count asked
     PEOPLE: re.compile(r"(?<![招雇聘])(?:几个人|几名|几位|几人)|多少个?人|多少名|多少位"),
@@ -377,7 +379,11 @@ _NOT_HELD = {
                           # the schedule of an event the notice announces ("线上培训什么时候开、怎么报名", "征文奖项怎么设")
                           r"|(?:培训|征文|调研|座谈|评选)[^。？?]{0,10}(?:什么时候|何时|哪天|几月)(?:开|举办|开展|截稿|来|公布)"
                           r"|(?:什么时候|何时|哪天|几月)[^。？?]{0,6}(?:来|开展|举办)[^。？?]{0,12}(?:培训|征文|调研|座谈)"
-                          r"|(?:怎么|如何|在哪)报名|奖项(?:怎么|如何)设|什么时候截稿"),
+                          r"|(?:怎么|如何|在哪)报名|奖项(?:怎么|如何)设|什么时候截稿"
+                          # "报送什么表格、用什么表格格式", "通过哪个系统提交", "由哪一级领导签发、文号格式": forms,
+                          # systems and signatures the notice does not specify
+                          r"|(?:什么|哪种|哪些|啥)(?:样的)?表格|表格(?:的)?格式|(?:通过|用|在|走)哪个(?:系统|平台)(?:提交|报送|填报|上报)"
+                          r"|奖项(?:设置|安排)|(?:哪一?级|谁|哪位)(?:的)?(?:领导|负责人)?签发|文号(?:的)?格式"),
     # "三家机构选哪家好", "推荐一家事务所": the choice of a provider is the buyer's, by procurement, not the notice's
     VENDOR: re.compile(r"(?:选|挑|定|用|找|请|交给|委托|推荐)(?:择)?哪(?:一|几)?家|哪(?:一|几)?家(?:机构|公司|供应商|单位|事务所|社会组织)?"
                        r"(?:来做|来干|做|干|承接)?(?:比较|更|最)?(?:好|合适|靠谱|便宜|划算|专业)|(?:选|挑|定|用|找|请|委托|推荐)(?:择)?哪(?:一)?个"
@@ -488,7 +494,7 @@ def describe_not_held(kind: str) -> str:
 # Questions about the notice itself, answered from its metadata and its 标题/主送/落款/施行 clauses.
 DOC_NUMBER, ISSUER, ADDRESSEE, DATES = "doc_number", "issuer", "addressee", "dates"
 _META = {
-    DOC_NUMBER: re.compile(r"文号|发文字号|几号文|字号是|编号是"),
+    DOC_NUMBER: re.compile(r"文号(?!(?:的)?格式)|发文字号|几号文|字号是|编号是"),  # "文号格式有什么要求": a format, not this 文号
     ISSUER: re.compile(r"(?:哪个|哪家|什么|哪一?级)(?:单位|部门|机关|机构)(?:发|印发|下发|出台|制定|颁布)|谁(?:发|印发|下发|出台|制定)的"
                        r"|发文(?:机关|单位|部门)|落款|印发(?:单位|机关)"),
     ADDRESSEE: re.compile(r"主送|发(?:给|送)(?:了)?(?:谁|哪些|哪几)|下发(?:给|到)(?:哪些|谁|哪几)|发文对象"),

@@ -6,7 +6,7 @@ verdict is authoritative; retrieval answers only what the checker is silent on."
 from __future__ import annotations
 
 from dataclasses import replace
-from functools import lru_cache
+from functools import lru_cache, partial
 from datetime import date
 from typing import Callable, Sequence
 
@@ -64,7 +64,8 @@ def build_chain(corpus: Corpus, rules, retriever, *, today: Callable[[], date] =
             # dates asks what the notice says, not whether the case may go ahead: no second opinion on it
             if second and not refs[i] and not (parts[-1].decision is Decision.INFO
                                                and (p.verdict.fired or metadata_asked(p.text))):
-                parts[-1] = _second_opinion(parts[-1], p.reading, second, corpus, rules)
+                from_text = partial(retrieval_part, corpus, p.text, refs[i], *per_part[i])
+                parts[-1] = _second_opinion(parts[-1], p.reading, second, corpus, rules, from_text)
         if not parts:  # the whole question was instruction-like text
             parts.append(retrieval_part(corpus, q.text, (), (), False))
         nearest = whole[0].clause if whole else None
@@ -90,7 +91,9 @@ def run_stages(chain, question):
     return question
 
 
-def _second_opinion(part: PartResult, text: str, readers, corpus: Corpus, rules) -> PartResult:
+def _second_opinion(part: PartResult, text: str, readers, corpus: Corpus, rules, from_text=None) -> PartResult:
+    """`from_text()`: the part answered from the notice's text (retrieval), should a reader read it as asking
+    what the notice says."""
     from .second import reconsider
 
     if part.decision is Decision.PROHIBITED:  # only the learned reader's confident view can dispute it
@@ -100,15 +103,15 @@ def _second_opinion(part: PartResult, text: str, readers, corpus: Corpus, rules)
             return reconsider(part, objection, corpus, rules)
     # each part, not only a one-part question: on the multi-part dev cases (reader trained without the split) every
     # part right .584 → .641, per part .837 → .879, the most severe part right .867 → .908
-    return _view(part, text, readers, corpus, rules)
+    return _view(part, text, readers, corpus, rules, from_text)
 
 
-def _view(part: PartResult, text: str, readers, corpus: Corpus, rules) -> PartResult:
+def _view(part: PartResult, text: str, readers, corpus: Corpus, rules, from_text=None) -> PartResult:
     from .second import weigh
 
     for r in readers:
         if (view := getattr(r, "view", None)) and (prop := view(text)) is not None:
-            return weigh(part, prop, corpus, rules)
+            return weigh(part, prop, corpus, rules, from_text)
     return part
 
 

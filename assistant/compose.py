@@ -11,7 +11,7 @@ from functools import lru_cache
 from typing import Sequence
 
 from .answer import Answer, Citation, Part, RuleHit
-from .answerable import (DATES, DOC_NUMBER, ISSUER, META_CLAUSES, asked, asks_what_it_says, describe, describe_not_held,
+from .answerable import (DATES, DOC_NUMBER, ISSUER, META_CLAUSES, PROCEDURE, asked, asks_what_it_says, describe, describe_not_held,
                          metadata_asked, missing_value, not_held, overrides_verdict, question_sentences,
                          value_asked_of_clause)
 from .clauses import Clause
@@ -122,6 +122,9 @@ def retrieval_part(corpus: Corpus, text: str, refs: Sequence[Clause], hits, rele
         cites = tuple(c for r in refs if (c := cite(corpus, r.clause_id, r.text)))
         names = "、".join(r.label for r in refs)
         return PartResult(text, Decision.INFO, cites, (f"您问的是{names}，原文如下。",))
+    if kind == PROCEDURE and not refs:  # "预算批复…由哪一级领导签发、文号格式有什么要求": not the notice's own 文号
+        return PartResult(text, Decision.NOT_COVERED, (), (_not_held(kind, corpus),),
+                          nearest=hits[0].clause if hits else None)
     if meta := metadata_asked(text):  # 文号, 发文机关, 主送, 施行/到期: from the metadata and those clauses
         return metadata_part(corpus, text, meta)
     if not refs and (gone := missing_clause(text, corpus.clauses)):  # "附件2第二部分第（九）项是什么内容": there is none

@@ -19,7 +19,9 @@ MASK = "□"
 _NOT_DOING = re.compile(r"(?<!是)(?:不|没有?|未|并未|不再)(?:打算|准备|想|会|需要|用)?(?:自己|自行|单独|另外|再)?(?:编|制定|制|搞|出)")  # hides a consumed span without moving positions or adding a clause boundary
 # When one role has several candidates, the more restricted entity is the one the rules must see.
 # a sentence that asks about the arrangement just told ("请问这样购买违规吗"): its role words belong to no party before it
-_ASKS_ABOUT_IT = re.compile(r"\s*(?:请问|请教|想问|问一下|问下|那么?)?[:：,，]?\s*(?:这样|这种|如此|上述|此种|这么)")
+# "…。这个公共卫生服务项目可以购买吗" / "…。可以购买吗": the closing question asks about the whole case
+_ASKS_ABOUT_IT = re.compile(r"\s*(?:请问|请教|想问|问一下|问下|那么?)?[:：,，]?\s*(?:这样|这种|如此|上述|此种|这么"
+                            r"|(?:这个|该|此|本|这项|这笔)[\u4e00-\u9fff]{0,12}?(?:项目|事项|服务|合同)|(?:可以|能|能不能|可不可以|能否|是否可以)(?:购买|买|采购)[吗么嘛]?[?？]?$)")
 _RESTRICTED = (Entity.UNCLASSIFIED, Entity.PUBLIC_1, Entity.GROUP_FUNDED, Entity.PUBLIC_2, Entity.PRODUCTION,
                Entity.INSTITUTION, Entity.GROUP, Entity.ADMIN_INSTITUTION, Entity.GROUP_SELF, Entity.GROUP_ADMIN,
                Entity.ASSOCIATION, Entity.SOCIAL_ORG, Entity.ENTERPRISE, Entity.INDIVIDUAL, Entity.ADMIN_ORGAN)
@@ -82,7 +84,11 @@ class _Reader:
         """A negation word just before `pos` in the same clause ("不涉及工程"), or — given the match's `end` —
         one right after it that closes the clause ("扫描设备也没有")."""
         before = self.work[self.clause_start(pos):pos][-8:]
-        if self.v.negation.search(before) and not self.v.question_forms.search(before):
+        neg = self.v.negation.search(before)  # the negation word and the rest of the window after it
+        # "为暂未就业的毕业生设置公益性岗位": 未/无/非 before 的 describes a noun (未就业的), it denies nothing after
+        # ("不能买的行政决策事项" still denies)
+        if neg and not (neg.group()[0] in "未无非" and "的" in neg.group()[1:]) \
+                and not self.v.question_forms.search(before):
             return True
         return end is not None and bool(self.v.negation_after.match(self.work, end))
 
@@ -329,7 +335,7 @@ def _parties(rd: _Reader) -> list[_Party]:
         if (aside := re.match(r"[（(][^）)]{1,20}[）)][,，]?", roles_text[e:])) and e + aside.end() < nxt:
             e = e + aside.end()
         # the next form field ("来源：X局 承接方：Y") is another party's line
-        window = re.split(r"[?？!！;；]|\s+[\u4e00-\u9fff]{2,8}[:：]", roles_text[e:e + 30], maxsplit=1)[0]
+        window = re.split(r"[?？!！;；]|(?:\s+|\s*[|｜]\s*)[\u4e00-\u9fff]{2,8}[:：]", roles_text[e:e + 30], maxsplit=1)[0]
         window = r["other_subject"].split(window, maxsplit=1)[0]  # see facts.toml [roles].other_subject
         # a role stated in the party's own sentence is its role: "公证处也想参与投标。预算已在年初编报" —
         # the next sentence's 编报 is about the budget, not about the 公证处

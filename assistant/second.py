@@ -16,6 +16,8 @@ On each part the learned reader's own verdict is weighed too, when it is confide
 - it holds that the notice does not decide what the chain answered info, allowed or conditional → `not_covered`,
   the clause cited before named for reference only ("not covered" claims nothing); over a quoted clause (info)
   a lower probability of "not covered" is enough (`UNANSWERED_AT`);
+- it reads a question about what the notice says (info, `INFO_OVER_ALLOWED_AT`) where the rules answered allowed
+  → the part answered from the notice's text, if that is info;
 - it reads a permission where the chain only quoted a clause (info) → `allowed`, on that clause, with the
   general preconditions. A condition the rules left open stays open: the readers never disagree their way into an
   allowed (a lift of conditional → allowed at 0.8 was tried in session 7 and removed: it answered allowed where a
@@ -71,6 +73,11 @@ UNANSWERED_AT = 0.3
 # info 0.58, not covered 0.41 — 正文四、（三） answers it). Found by the session-8 review; on the same 2,700
 # answers: 16 now right, 5 right answers now not_covered (was 21 / 9), verdict accuracy .877 either way.
 INFO_HOLDS_AT = 0.5
+# An allowed answer is replaced by the notice's text (info) when the reader reads the question as asking what the
+# notice says at this confidence ("一级目录分成了哪两大类", "通知原文是怎么列的"): the rules matched only a
+# general precondition or a key area's keyword. On the first-measurement answers of h38–h48 (reader trained
+# without each split): at 0.8 and above, 11 such questions, all info in gold; from 0.6, 18 of which 4 were not.
+INFO_OVER_ALLOWED_AT = 0.8
 
 
 class LearnedOpinion:
@@ -96,8 +103,9 @@ class LearnedOpinion:
 GENERAL_RULE = "body-3-3-general"  # corpus/rules.toml: its requirements are the general preconditions (目录, 预算)
 
 
-def weigh(part: PartResult, prop, corpus: Corpus, rules=()) -> PartResult:
-    """A part's answer once the learned reader's confident verdict `prop` is weighed (see the module docstring)."""
+def weigh(part: PartResult, prop, corpus: Corpus, rules=(), from_text=None) -> PartResult:
+    """A part's answer once the learned reader's confident verdict `prop` is weighed (see the module docstring).
+    `from_text()`: the part answered from the notice's text instead, when the reader reads it as information."""
     if part.decision is Decision.INFO and prop.p_not_covered >= UNANSWERED_AT \
             and not (prop.verdict == "info" and prop.confidence >= INFO_HOLDS_AT):
         return not_covered(part, f"学习模型（“本通知未规定”的概率 {prop.p_not_covered:.2f}）", corpus)
@@ -106,6 +114,10 @@ def weigh(part: PartResult, prop, corpus: Corpus, rules=()) -> PartResult:
     how = f"学习模型（置信度 {prop.confidence:.2f}）"
     if prop.verdict == part.decision.value:
         return part
+    if prop.verdict == "info" and part.decision is Decision.ALLOWED and prop.confidence >= INFO_OVER_ALLOWED_AT \
+            and from_text is not None and (alt := from_text()).decision is Decision.INFO:
+        note = f"{how}判断本问询问的是通知的规定内容，而非某一具体事项能否购买；以下引用原文作答。"
+        return replace(alt, reasons=(note, *alt.reasons))
     if part.decision is Decision.PROHIBITED:
         # reading an open condition is enough: of 24 such answers on h15–h18 and a19, 23 were conditional in gold
         return dispute(part, prop, corpus) if prop.confidence >= DISPUTE_AT or prop.verdict == "conditional" else part

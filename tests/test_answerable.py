@@ -193,3 +193,19 @@ def _real():
 
         _REAL.append(Assistant.load())
     return _REAL[0]
+
+
+@pytest.mark.parametrize("question", [
+    "心得里提到通知要求开展购买服务征文等活动。今年省里征文的截止时间和奖项设置是什么？",
+    "事业单位政府购买服务改革要开展“回头看”，要在什么时候前完成？",
+    "报送2022年改革工作开展情况，应当用什么表格格式？",
+    "半年度信息报告是通过哪个系统提交？",
+    "政府购买服务项目的预算批复应由哪一级领导签发、文号格式有什么要求？",
+])
+def test_forms_systems_and_deadlines_the_notice_does_not_give_are_not_covered(assistant, question):
+    assert assistant.ask(question).verdict == "not_covered"
+
+
+@pytest.mark.parametrize("question", ["联系点要在什么时候前报送2022年改革工作开展情况？", "这个通知的文号是什么？"])
+def test_deadlines_and_the_notices_own_number_it_gives_stay_info(assistant, question):
+    assert assistant.ask(question).verdict == "info"

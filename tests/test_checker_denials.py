@@ -1,6 +1,7 @@
 """Session 16: disputes (有同事认为…业务股则认为…谁对), English words mixed in (budget还没approve), clause numbers named with what they say (附件2二（三）说货物不能买), scope questions (是否只有X才能买),
 denials and double negatives (不是没有预算, 并非尚未分类, 不是不承担行政职能, 不由我们招聘, 名单不由协会定),
-a job handed to "它", and rules read from what the asker says they will not do (不公开, 不征求意见, 不挂钩). Invented
+a job handed to "它", and rules read from what the asker says they will not do (不公开, 不征求意见, 不挂钩).
+Session 17: study notes quoted (笔记写“…”), form fields split at ｜, a negation that describes a noun (未就业的). Invented
 phrasings, not taken from any eval set, each with a near miss the other way. The vocabulary is in corpus/spans.toml
 (double_negation, not_there_but_here, provider_hires_own, not_buying) and corpus/facts.toml; 它 in assistant/reading.py."""
 
@@ -106,6 +107,23 @@ CASES = {
         ("项目金额在采购限额标准之上，能不能不走政府采购程序，只在电子卖场挂一下？", P),
         ("我们局想请第三方机构做绩效评价，监管责任还是我们自己担，可以吗？", A),
         ("县财政局想用公用经费给本局干部职工购买健身私教课，可以吗？", P),
+    ],
+    "笔记和表单": [
+        ("笔记写“交通运输领域的事项都不能买”。县交通运输局想向客运企业购买农村客运班线运营服务，预算和目录齐全，可以吗？", A),
+        ("县交通运输局想把农村公路建设和养护打包成购买服务，可以吗？", P),
+        ("县卫健局委托会计师事务所开展第三方绩效评价，局里同时照常履行监管职责，可以吗？", A),
+        ("县卫健局委托会计师事务所开展绩效评价，由事务所替局里履行监管职责、直接作出处罚决定，可以吗？", P),
+        ("县民政局想把低保对象的审核认定、批准决定一并交给社工机构，局里只备案，可以吗？", P),
+        ("县民政局向社工机构购买低保入户调查服务，审核认定、批准决定仍由局里作出，可以吗？", A),
+        ("市工信局想用购买服务资金，为一家民营企业开展内部管理流程咨询和员工绩效体系设计，可以吗？", P),
+        ("市工信局想向咨询机构购买中小企业政策宣讲服务，面向全市企业开展，可以吗？", A),
+        ("购买主体：某县国有林场（事业单位，从事木材生产经营活动）｜项目：森林防火巡护服务。林场作为购买主体合规吗", P),
+        ("购买主体：某县林业局｜项目：森林防火巡护服务｜承接主体：某护林服务公司。可以吗", A),
+        ("承接主体：某颐康养老服务中心（民办非企业单位）｜购买主体：某区民政局｜服务：上门助餐助洁｜预算已列入。可以吗", A),
+        ("购买主体：某县卫生健康局｜内容：流感季学校和养老机构防疫宣传服务｜承接主体：某环境卫生服务公司。这个项目可以购买吗", A),
+        ("县人社局为暂未就业的毕业生设置公益性岗位，工资以政府购买服务列支，可以吗？", P),
+        ("县人社局为暂未就业的毕业生购买职业指导服务，可以吗？", A),
+        ("申请理由：该服务事项已纳入省级指导性目录，按目录应予保障，故申请增加支出。用这个理由追加预算站得住吗", P),
     ],
 }
 

@@ -332,3 +332,17 @@ def test_a_second_reader_reads_only_the_item_asked_about(plain):
     assert judged.ask(minutes + "请就议定第一项是否合规提出意见。").verdict == "allowed"
     assert judged.ask(minutes + "请就议定第二项是否合规提出意见。").verdict == "prohibited"
     assert judged.ask(minutes + "这个纪要合规吗？").verdict == "prohibited"
+
+
+def test_a_question_about_what_the_notice_says_is_answered_from_its_text(plain):
+    from assistant.second import INFO_OVER_ALLOWED_AT
+
+    q = "培训笔记空了一处没记全：调整优化后，指导性目录的一级目录分成了哪两大类？"
+    assert plain.ask(q).verdict == "allowed"  # the rules read a purchase into it, on the general preconditions only
+    below = plain.with_second((Says("info", INFO_OVER_ALLOWED_AT - 0.05),)).ask(q)
+    assert below.verdict == "allowed"
+    a = plain.with_second((Says("info", INFO_OVER_ALLOWED_AT + 0.05),)).ask(q)
+    assert a.verdict == "info" and a.citations and "通知的规定内容" in a.answer
+    # a prohibition is never turned into information
+    pro = "能不能把新建教学楼和物业打包成购买服务？"
+    assert plain.with_second((Says("info", 0.99),)).ask(pro).verdict != "info"
