@@ -51,9 +51,15 @@ class Marker:
     counter_examples: tuple[str, ...]
     unless_before: re.Pattern | None = None  # in its sentence, up to 16 characters before the match: no mark
     only_with: re.Pattern | None = None  # the marker applies only to a text where this is found (a transcript's turns)
+    unless_asked: re.Pattern | None = None  # the marker does not apply when the last sentence (the question) has it
 
     def applies(self, text: str) -> bool:
+        if self.unless_asked is not None and self.unless_asked.search(_LAST.split(text.rstrip("。.？?！! \n"))[-1]):
+            return False
         return self.only_with is None or bool(self.only_with.search(text))
+
+
+_LAST = re.compile(r"[。！!?？]")  # sentence ends: the question is the text after the last one
 
 
 def _expand(where: str, pat: str, windows: dict) -> str:
@@ -284,12 +290,13 @@ def load_markers(path: Path | None = None) -> tuple[Marker, ...]:
             unless = re.compile(m["unless"]) if m.get("unless") else None
             before = re.compile(m["unless_before"]) if m.get("unless_before") else None
             only = re.compile(m["only_with"]) if m.get("only_with") else None
+            asked = re.compile(m["unless_asked"]) if m.get("unless_asked") else None
         except (KeyError, ValueError, re.error) as e:
             raise ConfigError(f"spans.toml {where} 无效：{e} / invalid marker: {e}") from None
         if not m.get("examples") or "counter_examples" not in m:
             raise ConfigError(f"spans.toml {where} 须有 examples 和 counter_examples / needs examples and counter_examples")
         out.append(Marker(m["name"], kind, pattern, unless, tuple(m["examples"]), tuple(m["counter_examples"]), before,
-                          only))
+                          only, asked))
     return tuple(out)
 
 

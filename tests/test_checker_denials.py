@@ -1,7 +1,8 @@
 """Session 16: disputes (有同事认为…业务股则认为…谁对), English words mixed in (budget还没approve), clause numbers named with what they say (附件2二（三）说货物不能买), scope questions (是否只有X才能买),
 denials and double negatives (不是没有预算, 并非尚未分类, 不是不承担行政职能, 不由我们招聘, 名单不由协会定),
 a job handed to "它", and rules read from what the asker says they will not do (不公开, 不征求意见, 不挂钩).
-Session 17: study notes quoted (笔记写“…”), form fields split at ｜, a negation that describes a noun (未就业的). Invented
+Session 17: study notes quoted (笔记写“…”), form fields split at ｜, a negation that describes a noun (未就业的),
+timelines (去年不在目录里…今年修订后已纳入: corpus/spans.toml earlier_state) and Hunan dialect (冇得, 港, 倒是有). Invented
 phrasings, not taken from any eval set, each with a near miss the other way. The vocabulary is in corpus/spans.toml
 (double_negation, not_there_but_here, provider_hires_own, not_buying) and corpus/facts.toml; 它 in assistant/reading.py."""
 
@@ -124,6 +125,25 @@ CASES = {
         ("县人社局为暂未就业的毕业生设置公益性岗位，工资以政府购买服务列支，可以吗？", P),
         ("县人社局为暂未就业的毕业生购买职业指导服务，可以吗？", A),
         ("申请理由：该服务事项已纳入省级指导性目录，按目录应予保障，故申请增加支出。用这个理由追加预算站得住吗", P),
+    ],
+    "时间线": [
+        ("县水务局的河道巡查服务，前年还不在部门指导性目录里，所以没有买。今年省水利厅修订目录后已经纳入，预算也安排了，现在可以向公司购买吗？", A),
+        ("县水务局的河道巡查服务不在部门指导性目录里，预算倒是安排了，现在可以向公司购买吗？", P),
+        ("县社区服务中心当初是公益一类，不能承接。去年改革后被重新定为公益二类，今年街道想向它购买社区活动组织服务，可以吗？", A),
+        ("县社区服务中心是公益一类，今年街道想向它购买社区活动组织服务，可以吗？", P),
+        ("县残联以前机关使用行政编制，一直自己购买康复服务。今年起改为纳入事业编制管理，经费由财政全额保障，今年残联还能作为购买主体吗？", P),
+        ("县档案馆前几年定成公益二类了。现在馆里想作为购买主体，买档案数字化服务，可以吗？", P),
+        ("公益二类的县文化馆原来做的一项非遗展演服务，已列入局里的指导性目录，今年经费已调到文旅局本级预算，局里打算向社会力量购买，可以吗？", A),
+    ],
+    "湘方言": [
+        ("我们局要买的咯个保洁服务，部门指导性目录里头压根冇得，预算倒是有，能不能照样买？", P),
+        ("我们局的事项都进哒省级目录，所以明年要财政按目录给我们多加预算，咯个港得通啵？", P),
+        ("我们局的事项都进哒省级目录，预算也批哒，想向公司买保洁服务，要得么？", A),
+        ("校车我们冇买车子，只买接送服务，车和司机都是运输公司的，目录预算都有，要得啵？", A),
+        ("校车我们买两台，司机也请运输公司派，要得啵？", P),
+        ("由公司先把钱垫起，后头财政分五年连本带息还，挂政府购买服务的名头，要得不？", P),
+        ("我们想把门槛放低点，让新成立的社会组织跟公司一起公平竞争承接项目，要得么？", A),
+        ("同等条件下优先向建筑业协会买行业统计服务，会不会港我们搞差别待遇？", A),
     ],
 }
 
