@@ -19,9 +19,12 @@ MASK = "□"
 _NOT_DOING = re.compile(r"(?<!是)(?:不|没有?|未|并未|不再)(?:打算|准备|想|会|需要|用)?(?:自己|自行|单独|另外|再)?(?:编|制定|制|搞|出)")  # hides a consumed span without moving positions or adding a clause boundary
 # When one role has several candidates, the more restricted entity is the one the rules must see.
 # a sentence that asks about the arrangement just told ("请问这样购买违规吗"): its role words belong to no party before it
-# "…。这个公共卫生服务项目可以购买吗" / "…。可以购买吗": the closing question asks about the whole case
+# "…。这个公共卫生服务项目可以购买吗" / "…。可以购买吗" / "…。向专业公司买…行不行": the closing question asks about the
+# whole case, its 购买 is no earlier party's
 _ASKS_ABOUT_IT = re.compile(r"\s*(?:请问|请教|想问|问一下|问下|那么?)?[:：,，]?\s*(?:这样|这种|如此|上述|此种|这么"
-                            r"|(?:这个|该|此|本|这项|这笔)[\u4e00-\u9fff]{0,12}?(?:项目|事项|服务|合同)|(?:可以|能|能不能|可不可以|能否|是否可以)(?:购买|买|采购)[吗么嘛]?[?？]?$)")
+                            r"|(?:这个|该|此|本|这项|这笔)[\u4e00-\u9fff]{0,12}?(?:项目|事项|服务|合同)|(?:可以|能|能不能|可不可以|能否|是否可以)(?:购买|买|采购)[吗么嘛]?[?？]?$"
+                            # "…学校的消杀任务多。向专业公司买消毒消杀服务行不行": a subjectless purchase asked about
+                            r"|向[^。?？]{1,16}?(?:买|购买|采购))")
 _RESTRICTED = (Entity.UNCLASSIFIED, Entity.PUBLIC_1, Entity.GROUP_FUNDED, Entity.PUBLIC_2, Entity.PRODUCTION,
                Entity.INSTITUTION, Entity.GROUP, Entity.ADMIN_INSTITUTION, Entity.GROUP_SELF, Entity.GROUP_ADMIN,
                Entity.ASSOCIATION, Entity.SOCIAL_ORG, Entity.ENTERPRISE, Entity.INDIVIDUAL, Entity.ADMIN_ORGAN)
@@ -359,7 +362,9 @@ def _parties(rd: _Reader) -> list[_Party]:
         if m := r["provider_before"].search(before):
             target.roles.setdefault("provider", []).append(m.group())
             target.commissioned = target.commissioned or bool(r["commission"].search(m.group()))
-            subject = next((p for p in reversed(parties) if p is not target and "provider" not in p.roles), None)
+            # "学校的消杀任务多…向专业公司买": a unit named only as the owner of something (学校的) is not the buyer
+            subject = next((p for p in reversed(parties) if p is not target and "provider" not in p.roles
+                            and not all(_OWNER_OF.match(roles_text, e) for _, e in p.spans)), None)
             if subject and (m := r["purchaser_after"].search(window[:room])):  # "民政局向X购买": 购买 is 民政局's
                 subject.roles.pop("participant", None)
                 subject.roles.setdefault("purchaser", []).append(m.group())
@@ -449,6 +454,8 @@ def _self_buyer(rd: _Reader, roles_text: str, parties: list[_Party]) -> None:
         p.roles.setdefault("purchaser", []).append(m.group())
 
 
+# "学校的消杀任务", not "公益二类事业单位的主管部门": 的 and what the unit has, not the unit it belongs to
+_OWNER_OF = re.compile(r"的(?!主管|上级|下属|所属|部门|机关|局|单位|领导|党组)")
 # "不再由所里当购买主体，由林业局来买", "检测院不再当购买主体": the role is refused ("能不能由所里当" still asks it)
 _NOT_BY = re.compile(r"(?:(?<!能)(?:不再|不能|不|不是|不用|无需)由[\u4e00-\u9fff]{0,4}|(?<!能)(?:不再|不能再|不再是|不得|不是|并非|不作为|不当))$")
 # "…，购买主体是县文旅局": the label names the party after it, not the one before

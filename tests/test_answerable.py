@@ -209,3 +209,13 @@ def test_forms_systems_and_deadlines_the_notice_does_not_give_are_not_covered(as
 @pytest.mark.parametrize("question", ["联系点要在什么时候前报送2022年改革工作开展情况？", "这个通知的文号是什么？"])
 def test_deadlines_and_the_notices_own_number_it_gives_stay_info(assistant, question):
     assert assistant.ask(question).verdict == "info"
+
+
+@pytest.mark.parametrize("question, kind", [
+    ("102号令对承接主体有什么要求", "other_document"),
+    ("我翻了《残疾人保障法》没找到答案，28号文对残联能不能当承接主体怎么说？", None),
+])
+def test_another_document_is_not_held_unless_the_question_turns_to_this_notice(question, kind):
+    from assistant.answerable import not_held
+
+    assert not_held(question) == kind

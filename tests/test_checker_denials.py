@@ -2,7 +2,8 @@
 denials and double negatives (不是没有预算, 并非尚未分类, 不是不承担行政职能, 不由我们招聘, 名单不由协会定),
 a job handed to "它", and rules read from what the asker says they will not do (不公开, 不征求意见, 不挂钩).
 Session 17: study notes quoted (笔记写“…”), form fields split at ｜, a negation that describes a noun (未就业的),
-timelines (去年不在目录里…今年修订后已纳入: corpus/spans.toml earlier_state) and Hunan dialect (冇得, 港, 倒是有). Invented
+timelines (去年不在目录里…今年修订后已纳入: corpus/spans.toml earlier_state), Hunan dialect (冇得, 港, 倒是有) and idioms
+(巧妇难为无米之炊, 甩手掌柜, 捉襟见肘). Invented
 phrasings, not taken from any eval set, each with a near miss the other way. The vocabulary is in corpus/spans.toml
 (double_negation, not_there_but_here, provider_hires_own, not_buying) and corpus/facts.toml; 它 in assistant/reading.py."""
 
@@ -144,6 +145,17 @@ CASES = {
         ("由公司先把钱垫起，后头财政分五年连本带息还，挂政府购买服务的名头，要得不？", P),
         ("我们想把门槛放低点，让新成立的社会组织跟公司一起公平竞争承接项目，要得么？", A),
         ("同等条件下优先向建筑业协会买行业统计服务，会不会港我们搞差别待遇？", A),
+    ],
+    "成语和比喻": [
+        ("县卫健局这回可不是“巧妇难为无米之炊”——预算已经批了，部门目录里也有，缺的是人。向专业公司买消毒消杀服务行不行？", A),
+        ("县卫健局真是“巧妇难为无米之炊”，今年没有安排预算，想先向专业公司买消杀服务，行不行？", P),
+        ("机关大院的保洁，我们想当“甩手掌柜”全交给物业公司干，但每月检查验收、付不付款都由办公室说了算，目录预算都有，行吗？", A),
+        ("机关大院的保洁，我们想当甩手掌柜，全交给物业公司，以后就不管了，行吗？", P),
+        ("我们局对买来的服务一向是合同一签、钱一付，万事大吉，后面干得怎么样基本不过问，这种做法行吗？", P),
+        ("省直某厅觉得本部门的指导性目录有几项不顺手，打算关起门来内部发个文把几个条目调整一下，行吗？", P),
+        ("评分办法里给本系统退休干部办的机构开绿灯，只要是“自家人”办的就直接加10分，行吗？", P),
+        ("县疾控中心（公益一类）的检测能力确实“捉襟见肘”，已经由县财政局和县卫健局共同认定，经费也调整到了卫健局本级预算，由卫健局向第三方检测机构购买作补充，可以吗？", A),
+        ("合同已经在信息管理系统备案了，领导让别同步到政府购买服务信息平台上公开，内部存档就行，可以吗？", P),
     ],
 }
 
