@@ -349,6 +349,10 @@ def _parties(rd: _Reader) -> list[_Party]:
         if m := r["purchaser_label"].search(before):  # a form field "购买主体：县人民医院（公益二类）"
             target.roles.setdefault("purchaser", []).append(m.group())
             continue
+        if (m := _AS_BUYER.match(window)) and not _NOT_BY.search(before):
+            # "委托县自来水公司（生产经营类事业单位）作为购买主体，代局里采购": the role it is given is the buyer's
+            target.roles.setdefault("purchaser", []).append(m.group())
+            continue
         buy = next((m for m in r["purchaser_after"].finditer(window) if m.start() < room), None)
         if not r["provider_before"].search(before) and r["beneficiary_before"].search(before) and buy and \
                 not any(k in target.roles for k in ("provider", "purchaser")):
@@ -454,6 +458,7 @@ def _self_buyer(rd: _Reader, roles_text: str, parties: list[_Party]) -> None:
         p.roles.setdefault("purchaser", []).append(m.group())
 
 
+_AS_BUYER = re.compile(r"[）)]?[,，]?\s*(?:作为|当|做|担任)(?:合同)?(?:购买主体|购买方|采购人|甲方)")
 # "学校的消杀任务", not "公益二类事业单位的主管部门": 的 and what the unit has, not the unit it belongs to
 _OWNER_OF = re.compile(r"的(?!主管|上级|下属|所属|部门|机关|局|单位|领导|党组)")
 # "不再由所里当购买主体，由林业局来买", "检测院不再当购买主体": the role is refused ("能不能由所里当" still asks it)

@@ -3,7 +3,7 @@ denials and double negatives (不是没有预算, 并非尚未分类, 不是不�
 a job handed to "它", and rules read from what the asker says they will not do (不公开, 不征求意见, 不挂钩).
 Session 17: study notes quoted (笔记写“…”), form fields split at ｜, a negation that describes a noun (未就业的),
 timelines (去年不在目录里…今年修订后已纳入: corpus/spans.toml earlier_state), Hunan dialect (冇得, 港, 倒是有) and idioms
-(巧妇难为无米之炊, 甩手掌柜, 捉襟见肘). Invented
+(巧妇难为无米之炊, 甩手掌柜, 捉襟见肘), notices quoted (成交供应商：…) and buyers named by the role given (委托X作为购买主体). Invented
 phrasings, not taken from any eval set, each with a near miss the other way. The vocabulary is in corpus/spans.toml
 (double_negation, not_there_but_here, provider_hires_own, not_buying) and corpus/facts.toml; 它 in assistant/reading.py."""
 
@@ -156,6 +156,18 @@ CASES = {
         ("评分办法里给本系统退休干部办的机构开绿灯，只要是“自家人”办的就直接加10分，行吗？", P),
         ("县疾控中心（公益一类）的检测能力确实“捉襟见肘”，已经由县财政局和县卫健局共同认定，经费也调整到了卫健局本级预算，由卫健局向第三方检测机构购买作补充，可以吗？", A),
         ("合同已经在信息管理系统备案了，领导让别同步到政府购买服务信息平台上公开，内部存档就行，可以吗？", P),
+    ],
+    "公告和层级": [
+        ("成交公告：项目名称：城区市政设施巡查服务；成交供应商：某县城市建设服务中心（事业单位，分类改革尚未完成）。这家中心能承接吗？", P),
+        ("成交公告：项目名称：城区市政设施巡查服务；成交供应商：某县城市保洁服务有限公司。这家公司能承接吗？", A),
+        ("县水利局委托县自来水公司（从事生产经营活动的事业单位）作为购买主体，代局里采购农村饮水安全宣传服务，可以吗？", P),
+        ("县水利局作为购买主体，向一家文化传媒公司采购农村饮水安全宣传服务，可以吗？", A),
+        ("招标文件规定投标人必须是团市委业务主管的社会组织，其他社会组织一律不能参加，可以吗？", P),
+        ("采购文件写明同等条件下优先向行业协会商会购买，有供应商质疑这是差别待遇，这条写法站得住吗？", A),
+        ("县行政审批服务局想采购办公楼的物业保洁和安保服务，同事担心这属于变相用工，可以吗？", A),
+        ("县财政局通知：各单位可在年度预算批复前先行签订政府购买服务合同，待预算批复后再支付资金。这个做法符合政策吗？", P),
+        ("合同补充条款：监测单位发现超标的，可直接向企业下达限期整改决定。这样合规吗？", P),
+        ("县司法局把矫正对象的警告审核也交给社工机构，局里只负责最后签字盖章，可以吗？", P),
     ],
 }
 
