@@ -11,9 +11,9 @@ from functools import lru_cache
 from typing import Sequence
 
 from .answer import Answer, Citation, Part, RuleHit
-from .answerable import (DATES, DOC_NUMBER, ISSUER, META_CLAUSES, PROCEDURE, asked, asks_what_it_says, describe, describe_not_held,
-                         metadata_asked, missing_value, not_held, overrides_verdict, question_sentences,
-                         value_asked_of_clause)
+from .answerable import (DATES, DOC_NUMBER, ISSUER, META_CLAUSES, PROCEDURE, asked, asks_what_it_says, describe,
+                         describe_not_held, metadata_asked, missing_value, not_held, overrides_verdict,
+                         question_sentences, value_asked_of_clause)
 from .clauses import Clause
 from .document import Corpus
 from .normalize import expand

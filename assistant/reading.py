@@ -22,7 +22,8 @@ _NOT_DOING = re.compile(r"(?<!是)(?:不|没有?|未|并未|不再)(?:打算|准
 # "…。这个公共卫生服务项目可以购买吗" / "…。可以购买吗" / "…。向专业公司买…行不行": the closing question asks about the
 # whole case, its 购买 is no earlier party's
 _ASKS_ABOUT_IT = re.compile(r"\s*(?:请问|请教|想问|问一下|问下|那么?)?[:：,，]?\s*(?:这样|这种|如此|上述|此种|这么"
-                            r"|(?:这个|该|此|本|这项|这笔)[\u4e00-\u9fff]{0,12}?(?:项目|事项|服务|合同)|(?:可以|能|能不能|可不可以|能否|是否可以)(?:购买|买|采购)[吗么嘛]?[?？]?$"
+                            r"|(?:这个|该|此|本|这项|这笔)[\u4e00-\u9fff]{0,12}?(?:项目|事项|服务|合同)"
+                            r"|(?:可以|能|能不能|可不可以|能否|是否可以)(?:购买|买|采购)[吗么嘛]?[?？]?$"
                             # "…学校的消杀任务多。向专业公司买消毒消杀服务行不行": a subjectless purchase asked about
                             r"|向[^。?？]{1,16}?(?:买|购买|采购))")
 _RESTRICTED = (Entity.UNCLASSIFIED, Entity.PUBLIC_1, Entity.GROUP_FUNDED, Entity.PUBLIC_2, Entity.PRODUCTION,
