@@ -64,7 +64,8 @@ def build_chain(corpus: Corpus, rules, retriever, *, today: Callable[[], date] =
             # dates asks what the notice says, not whether the case may go ahead: no second opinion on it
             if second and not refs[i] and not (parts[-1].decision is Decision.INFO
                                                and (p.verdict.fired or metadata_asked(p.text))):
-                from_text = partial(retrieval_part, corpus, p.text, refs[i], *per_part[i])
+                hits, relevant = per_part[i]  # a reader may ask for the best clause despite weak evidence
+                from_text = partial(retrieval_part, corpus, p.text, refs[i], hits, relevant=relevant)
                 parts[-1] = _second_opinion(parts[-1], p.reading, second, corpus, rules, from_text)
         if not parts:  # the whole question was instruction-like text
             parts.append(retrieval_part(corpus, q.text, (), (), False))

@@ -346,3 +346,17 @@ def test_a_question_about_what_the_notice_says_is_answered_from_its_text(plain):
     # a prohibition is never turned into information
     pro = "能不能把新建教学楼和物业打包成购买服务？"
     assert plain.with_second((Says("info", 0.99),)).ask(pro).verdict != "info"
+
+
+def test_weak_evidence_gives_way_to_a_confident_reading_as_information(plain):
+    from assistant.second import INFO_OVER_UNANSWERED_AT
+
+    q = "我们准备续签时往重点领域倾斜，想先弄清楚：附件1里头，就业公共服务这一块列了哪些内容？"
+    assert plain.ask(q).verdict == "not_covered"  # the best clause is found but its evidence is too weak to answer
+    below = plain.with_second((Says("info", INFO_OVER_UNANSWERED_AT - 0.05),)).ask(q)
+    assert below.verdict == "not_covered"
+    a = plain.with_second((Says("info", INFO_OVER_UNANSWERED_AT + 0.01),)).ask(q)
+    assert a.verdict == "info" and a.citations[0].clause_id.startswith("附件1/") and "请核对是否切题" in a.answer
+    # a value the notice does not state stays unanswered, however sure the reader is
+    fee = "附件1里头，就业公共服务每人次的购买单价定的是多少？"
+    assert plain.with_second((Says("info", 0.99),)).ask(fee).verdict == "not_covered"
