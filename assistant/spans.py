@@ -134,6 +134,8 @@ class Items:
     unless: re.Pattern  # the last sentence asks about several or all items ("除第二项外", "分别", "哪几条")
     examples: tuple[str, ...]
     counter_examples: tuple[str, ...]
+    retract: re.Pattern | None = None  # "（3）撤回，不问了", "第2项撤回", "处罚那一条撤回": group n (number) or w (a word)
+    retract_labels: tuple[tuple[str, re.Pattern], ...] = ()  # families only a retraction names ("一是…二是…。二撤回")
 
 
 _CN_DIGITS = "一二三四五六七八九十"
@@ -157,6 +159,8 @@ def set_aside_items(text: str, items: Items | None) -> list[tuple[int, int]]:
     body = text.rstrip("。!！?？ \n")
     cut = max((i + 1 for i, ch in enumerate(body) if ch in "。!！?？\n;；"), default=0)
     last = text[cut:]
+    if cut and (gone := retracted_items(text, cut, items)):
+        return gone
     if not cut or items.unless.search(last):
         return []
     def refs(pattern):
@@ -186,6 +190,23 @@ def set_aside_items(text: str, items: Items | None) -> list[tuple[int, int]]:
             if key != k:
                 out.append((s, min([t for t in starts + outer if t > s] + [cut])))
     return sorted(out)
+
+
+def retracted_items(text: str, cut: int, items: Items) -> list[tuple[int, int]]:
+    """The items the last sentence takes back ("（3）撤回，不问了", "处罚那一条撤回"), with that sentence: no case,
+    whatever else it says."""
+    if items.retract is None or not (ms := list(items.retract.finditer(text, cut))):
+        return []
+    for name, pat in (*items.labels, *items.retract_labels):
+        hits = [(m.start(), _number(m["n"])) for m in pat.finditer(text, 0, cut)]
+        if len({k for _, k in hits}) < 2:
+            continue
+        spans = [(s, min([t for t, _ in hits if t > s] + [cut])) for s, _ in hits]
+        gone = [(s, e) for (s, e), (_, k) in zip(spans, hits)
+                if any((n := m["n"] or m["n2"]) and _number(n) == k or m["w"] and m["w"] in text[s:e] for m in ms)]
+        if gone:
+            return [*gone, (cut, len(text))]
+    return []
 
 
 def without_items(text: str) -> str | None:
@@ -219,7 +240,8 @@ def load_items(path: Path | None = None) -> Items | None:
     return _section(path, "items", lambda d: Items(
         tuple((n, re.compile(p)) for n, p in d["labels"].items()), frozenset(d["paren"]), re.compile(d["ref"]),
         re.compile(d["paren_ref"]), re.compile(d["not_ours"]), re.compile(d["unless"]),
-        tuple(d["examples"]), tuple(d["counter_examples"])))
+        tuple(d["examples"]), tuple(d["counter_examples"]), re.compile(d["retract"]) if d.get("retract") else None,
+        tuple((n, re.compile(p)) for n, p in d.get("retract_labels", {}).items())))
 
 
 @dataclass(frozen=True, slots=True)
