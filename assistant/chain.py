@@ -11,7 +11,7 @@ from datetime import date
 from typing import Callable, Sequence
 
 from .answer import Answer
-from .answerable import metadata_asked
+from .answerable import metadata_asked, not_held, overrides_verdict
 from .compose import PartResult, checker_part, compose, retrieval_part
 from .document import Corpus, load_corpus
 from .extract import Prepared, prepare
@@ -62,8 +62,11 @@ def build_chain(corpus: Corpus, rules, retriever, *, today: Callable[[], date] =
                 parts.append(retrieval_part(corpus, p.text, refs[i], hits, relevant))
             # a part naming its clause, asking what a prohibitive rule says or asking for the notice's own 文号 or
             # dates asks what the notice says, not whether the case may go ahead: no second opinion on it
+            # nor on one the notice does not hold whatever the case (a unit's own class, a person's status, after 2027)
             if second and not refs[i] and not (parts[-1].decision is Decision.INFO
-                                               and (p.verdict.fired or metadata_asked(p.text))):
+                                               and (p.verdict.fired or metadata_asked(p.text))) \
+                    and not (parts[-1].decision is Decision.NOT_COVERED and (kind := not_held(p.text))
+                             and overrides_verdict(p.text, kind)):
                 hits, relevant = per_part[i]  # a reader may ask for the best clause despite weak evidence
                 from_text = partial(retrieval_part, corpus, p.text, refs[i], hits, relevant=relevant)
                 parts[-1] = _second_opinion(parts[-1], p.reading, second, corpus, rules, from_text)

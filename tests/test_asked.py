@@ -133,6 +133,9 @@ def test_asked_for_is_what_the_question_span_asks_for(question, kinds):
     ("联系点具体是哪些市州？", LIST_CONTENT),
     # a unit's own class, money the notice never names, the date of issue, a purchase after the notice ends
     ("我们中心到底属于公益一类还是公益二类？", OWN_CLASS),
+    ("县妇幼保健院本身到底是公益一类还是公益二类，你能直接告诉我们吗？", OWN_CLASS),
+    ("我们县妇联机关用的究竟是行政编制还是事业编制？", OWN_CLASS),
+    ("像我这种身份到底算不算公益性岗位人员？", PERSONAL),
     ("我本人算不算纳入事业编制管理的人员？", PERSONAL),
     ("当上联系点的县有没有奖补资金？", FUNDING),
     ("这份通知的印发日期是哪天？", ISSUE_DATE),
@@ -196,6 +199,8 @@ def test_content_the_notice_does_not_hold(question, kind):
     "省财政厅要开展调研指导，我们要配合什么？",  # the notice says it will, no schedule asked
     "28号文对绩效评价具体有什么要求？",  # its own number
     "2026年续签的合同还按28号文执行吗？",  # within the notice's term
+    "团县委机关到底是行政编还是事业编，办公室也说不准，这样能编购买服务预算吗？",  # the doubt is the case
+    "我们中心是公益一类还是公益二类，会影响能不能承接吗？",  # what the rule turns on, asked
 ])
 
 def test_near_misses_are_held(question):
