@@ -279,7 +279,7 @@ def answers(question: str, texts: Iterable[str]) -> bool:
 OTHER_PROVINCE, OTHER_LOCAL, AFTER_EXPIRY, OTHER_DOCUMENT, LIST_CONTENT, FORMULA, SCORING, PROCEDURE, VENDOR, \
     PERSONAL = ("other_province", "other_local", "after_expiry", "other_document", "list_content", "formula",
                 "scoring", "procedure", "vendor", "personal")
-OWN_CLASS, FUNDING, ISSUE_DATE = "own_class", "funding", "issue_date"
+OWN_CLASS, FUNDING, ISSUE_DATE, OWN_MONEY = "own_class", "funding", "issue_date", "own_money"
 
 _PROVINCES = ("北京|天津|上海|重庆|河北|山西|辽宁|吉林|黑龙江|江苏|浙江|安徽|福建|江西|山东|河南|湖北|广东|广西"
               "|海南|四川|贵州|云南|西藏|陕西|甘肃|青海|宁夏|新疆|内蒙古")
@@ -420,6 +420,12 @@ _NOT_HELD = {
                           r"[^。？?,，;；]{0,30}[?？]?$"),
     # "入选联系点有没有奖补资金": the notice names no award money
     FUNDING: re.compile(r"(?:有没有|是否有|有无|能不能拿到?|能否获得)(?:奖补|奖励|补助|激励|配套)(?:资金|经费|政策)?"),
+    # "县城投集团用自有资金采购物业服务，这属不属于本通知规范的政府购买服务？", "用工会经费/党费/捐赠款买服务受不受本通知
+    # 约束？": whether purchases with money that is not fiscal fall under it, the notice does not say
+    OWN_MONEY: re.compile(r"(?:自有资金|自有收入|工会经费|党费|社会捐赠|捐赠(?:资金|款|的钱)|非财政性?资金|经营(?:服务)?性?收入|自筹资金"
+                          r"|会费收入)[^。？?]{0,40}?(?:属不属于|算不算|是否属于|是否算|是不是|受不受|要不要|是否要|是否也要|是否受"
+                          r"|需不需要|是否需要|也要|要)(?:遵守|遵循|按照?|执行|受|适用)?[^。？?]{0,16}"
+                          r"(?:政府购买服务|本通知|这份通知|这个通知|该通知|通知|28号文)"),
     # "成文日期是哪一天": the text states when it takes effect, no date of issue
     ISSUE_DATE: re.compile(r"成文日期|印发日期|发文日期|落款日期|签发日期"),
 }
@@ -436,6 +442,7 @@ _NOT_HELD_ZH = {
     PERSONAL: "个人身份、个人责任或处分的规定（本通知规范的是购买主体和承接主体）",
     OWN_CLASS: "某一事业单位具体属于哪一类（由机构编制部门分类认定，本通知不作认定）",
     FUNDING: "奖补或奖励资金的安排",
+    OWN_MONEY: "用非财政资金（自有资金、工会经费、党费、捐赠等）的购买是否适用本通知",
     ISSUE_DATE: "成文（印发）日期（通知文本只载明施行日期2022年11月16日和有效期5年）",
 }
 
@@ -462,7 +469,7 @@ _VERDICT_ASKED = re.compile(r"能不能|能否|可否|可以|可不可以|行不
                             r"|有没有问题|没问题|会不会|要不要|对吗|对吧|对不对|是否符合|符不符合|能[^,，。?？]{0,8}吗"
                             r"|(?:是不是|算不算|属不属于)例外|搞得啵|得行|要得不")
 # kinds no verdict on the purchase can answer: a person's status, a unit's class, a purchase after the notice ends
-_ALWAYS = frozenset({PERSONAL, OWN_CLASS, AFTER_EXPIRY})
+_ALWAYS = frozenset({PERSONAL, OWN_CLASS, AFTER_EXPIRY, OWN_MONEY})
 
 
 # content a prohibited case may go on to ask about ("修建文化站具体流程怎么走"): the prohibition answers it

@@ -13,7 +13,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.answerable import (AFTER_EXPIRY, DURATION, FORMULA, FUNDING, ISSUE_DATE, LIST_CONTENT, MONEY,
-                                  OTHER_DOCUMENT, OTHER_LOCAL, OWN_CLASS, PERSONAL, PROCEDURE, QUANTITY, RATIO, SCORING,
+                                  OTHER_DOCUMENT, OTHER_LOCAL, OWN_CLASS, OWN_MONEY, PERSONAL, PROCEDURE, QUANTITY, RATIO, SCORING,
                                   VENDOR, asked, asked_for, not_held, overrides_verdict, question_sentences,
                                   question_span)
 from assistant.normalize import normalize
@@ -136,6 +136,8 @@ def test_asked_for_is_what_the_question_span_asks_for(question, kinds):
     ("县妇幼保健院本身到底是公益一类还是公益二类，你能直接告诉我们吗？", OWN_CLASS),
     ("我们县妇联机关用的究竟是行政编制还是事业编制？", OWN_CLASS),
     ("像我这种身份到底算不算公益性岗位人员？", PERSONAL),
+    ("市属平台公司用自有资金采购办公楼物业服务，这属不属于本通知规范的政府购买服务？", OWN_MONEY),
+    ("县总工会用工会经费向社工机构购买职工心理疏导服务，要不要按这份通知执行？", OWN_MONEY),
     ("我本人算不算纳入事业编制管理的人员？", PERSONAL),
     ("当上联系点的县有没有奖补资金？", FUNDING),
     ("这份通知的印发日期是哪天？", ISSUE_DATE),
@@ -201,6 +203,7 @@ def test_content_the_notice_does_not_hold(question, kind):
     "2026年续签的合同还按28号文执行吗？",  # within the notice's term
     "团县委机关到底是行政编还是事业编，办公室也说不准，这样能编购买服务预算吗？",  # the doubt is the case
     "我们中心是公益一类还是公益二类，会影响能不能承接吗？",  # what the rule turns on, asked
+    "县民政局用财政资金向社工机构购买服务，要按这份通知执行吗？",  # fiscal money: the notice's own ground
 ])
 
 def test_near_misses_are_held(question):
