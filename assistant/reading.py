@@ -11,10 +11,10 @@ from dataclasses import dataclass, field
 
 from .facts import INSTITUTIONS, NON_GOVERNMENT, ROLES, Area, Asker, Content, Entity, Facts
 from .normalize import expand
+from .referents import MASK, focus
 from .spans import case_text, mark, messages
 from .vocab import FlagSpec, Vocab, load_vocab
 
-MASK = "□"
 # "不自己编目录""没有另外制定": the asker says they do not do it ("不是说…可以自行编制吗" is a claim, not a refusal)
 _NOT_DOING = re.compile(r"(?<!是)(?:不|没有?|未|并未|不再)(?:打算|准备|想|会|需要|用)?(?:自己|自行|单独|另外|再)?(?:编|制定|制|搞|出)")  # hides a consumed span without moving positions or adding a clause boundary
 # When one role has several candidates, the more restricted entity is the one the rules must see.
@@ -124,7 +124,7 @@ def admin_statement(text: str, vocab: Vocab) -> bool | None:
 def extract(text: str, vocab: Vocab | None = None) -> Facts:
     """Facts of one question (already normalised, instructions removed)."""
     v = vocab or load_vocab()
-    rd = _Reader(_it_refs(_pair_refs(v.fix_typos(text), v), v), v)
+    rd = _Reader(_it_refs(_pair_refs(focus(v.fix_typos(text), v), v), v), v)
     for spec in v.flags:  # capacity, 公益二类 funds, staff…: read first, they hide the parties they mention
         if spec.fact in rd.values:  # a later [[flag]] for the same fact only adds phrasings
             continue
