@@ -123,7 +123,10 @@ _ANNOUNCED = re.compile(r"(?:[两二三四几]|好几|几)个(?:问题|事|事�
 # the asker wants each listed item judged ("请分别出具意见", "两项议定", "逐条审查"): every item is a question,
 # even a stated one ("①以购买服务方式新建管网；②……"), and the items of a quoted list (minutes, contract clauses) count
 _PLAN_ITEM = re.compile(r"向[^,，。;；]{1,12}(?:购买|买)|请[^,，。;；]{0,8}(?:公司|机构|组织|事务所)|外包给|(?:委托|交给)[^,，。;；]{1,8}(?:公司|机构|组织)|打包")
-_EACH = re.compile(r"分别|逐项|逐条|各自|各回答|每一?项|每一?条|(?<!第)(?:[两二三四几]项|[两二三四几]条|[两二三]点)")  # not 第二项
+_EACH = re.compile(r"分别|逐项|逐条|逐一|各自|各回答|每一?项|每一?条|(?<!第)(?:[两二三四几]项|[两二三四几]条|[两二三]点)"
+                   # options weighed: "两种做法是否都可以""哪个方案可行""A、B两案哪个可行"
+                   r"|(?:[两二三四几这]种|[两二三四几]个|这两个?)(?:做法|方案|办法|意见|思路|安排|建议|提议|说法|版本|项目|选项|理解|情况)"
+                   r"|[两二三]案|是否都|都可以吗|都行吗|哪(?:个|种|一种|一个)(?:方案|做法|办法|版本|意见|建议|安排|说法)?(?:可以|可行|行得通|符合|合规|对|能|为准)")  # not 第二项
 _CN_LIST = re.compile(r"(?:^|(?<=[:：。;；\s“「『\"]))([一二三四五六])、")
 _CN_PAREN = re.compile(r"（([一二三四五六])）")  # a draft's items "（一）…（二）…", when each is to be judged
 _ARTICLE = re.compile(r"第([一二三四五六七八九十]{1,3})条")
@@ -188,18 +191,27 @@ def _distribute(text: str, v: Vocab) -> list[tuple[str, str]] | None:
 
 
 # options laid out to be judged each ("请分别判断：方案一，…；方案二，…", "甲，委托…；乙，由…", "第一项，…第二项，…")
-_OPTION = re.compile(r"(?:方案|思路|选项)\s*([一二三四五六])|(?:(?<=[:：;；。,，\s])|^)([甲乙丙丁])(?:案|方案|单位)?(?=[,，:：是])"
-                     r"|第([一二三四五六])(?:项|种|件)")
-_NTH = {c: i for i, cs in enumerate(("一甲", "二乙", "三丙", "四丁", "五", "六")) for c in cs}
+_OPTION = re.compile(r"(?:方案|思路|选项|办法|做法|安排|版本|情况|项目|建议|意见|提议)\s*([一二三四五六]|[A-F甲乙丙丁])(?=[,，:：;；、是\s（(])"
+                     r"|(?:(?<=[:：;；。,，\s])|^)([甲乙丙丁A-F])(?:案|方案|单位)?(?=[,，:：是])|([甲乙丙丁])方案"
+                     r"|第([一二三四五六])(?:项|种|件)|其([一二三四])(?=[,，:：])")
+# two ways set side by side: "一种是…；另一种是…", "有人建议…；也有人建议…", "一说…；一说…"
+_WAYS = (re.compile(r"一种(?:是|做法|意见|思路|办法|安排|观点)|有人(?:建议|主张|提议|认为|说|提出)|(?<![\u4e00-\u9fff])一说"),
+         re.compile(r"另一种|(?:也|还|另)有人(?:建议|主张|提议|认为|说|提出)|(?<=[;；。,，])一说"))
+_NTH = {c: i for i, cs in enumerate(("一甲A", "二乙B", "三丙C", "四丁D", "五E", "六F")) for c in cs}
 
 
 def _option_cuts(text: str) -> set[int]:
-    """Starts of options 方案一/甲/第一项… when at least the first two appear in order."""
+    """Starts of options 方案一/甲/A案/第一项… when at least the first two appear in order, or of two ways set side
+    by side (一种是…另一种是…)."""
     seq: list[int] = []
     for m in _OPTION.finditer(text):
         if _NTH[next(g for g in m.groups() if g)] == len(seq):
             seq.append(m.start())
-    return set(seq) if len(seq) >= 2 else set()
+    if len(seq) >= 2:
+        return set(seq)
+    if (a := _WAYS[0].search(text)) and (b := _WAYS[1].search(text, a.end())):
+        return {a.start(), b.start()}
+    return set()
 
 
 def _list_cuts(text: str, q: dict, each: bool) -> set[int]:
