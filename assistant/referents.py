@@ -2,7 +2,7 @@
 
 The intro names units with their class, staffing or funding; the question then points at one or two of them by
 前者/后者, 甲/乙 or a demonstrative (那家公司, 这家律所, 该中心). The ones not pointed at are bystanders: their
-class must not be read as a party's. So the pronoun is written out as the unit's name, and each bystander's
+class must not be read as a party's. So the pronoun is written out as the unit's name with its class, and each bystander's
 segment (its name with the description that follows it) is hidden before the reader sees the text.
 Government bodies are never hidden: the question usually calls them 局里, 区里, 委里."""
 
