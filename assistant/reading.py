@@ -124,7 +124,7 @@ def admin_statement(text: str, vocab: Vocab) -> bool | None:
 def extract(text: str, vocab: Vocab | None = None) -> Facts:
     """Facts of one question (already normalised, instructions removed)."""
     v = vocab or load_vocab()
-    rd = _Reader(_it_refs(_pair_refs(focus(v.fix_typos(text), v), v), v), v)
+    rd = _Reader(_it_refs(focus(v.fix_typos(text), v), v), v)
     for spec in v.flags:  # capacity, 公益二类 funds, staff…: read first, they hide the parties they mention
         if spec.fact in rd.values:  # a later [[flag]] for the same fact only adds phrasings
             continue
@@ -217,21 +217,6 @@ def extract(text: str, vocab: Vocab | None = None) -> Facts:
 
 
 _ASIDE = re.compile(r"[（(][^（）()]{1,24}[）)]")
-
-
-def _pair_refs(text: str, v: Vocab) -> str:
-    """"县水利局下属有一家勘测设计院（从事生产经营活动的事业单位）。由前者向后者购买…": 前者/后者 name the last two
-    units named before their sentence; each is written out (with its aside) so the parties are read as usual."""
-    at = [i for i in (text.find("前者"), text.find("后者")) if i >= 0]
-    if not at:
-        return text
-    start = max(text.rfind(c, 0, min(at)) for c in "。；;!！?？\n") + 1
-    head = text[:start]
-    units = _units(head, v)
-    if len(units) < 2:
-        return text
-    former, latter = (head[s:e] for s, e, _ in units[-2:])
-    return head + text[start:].replace("前者", former).replace("后者", latter)
 
 
 def _units(head: str, v: Vocab) -> list[tuple[int, int, Entity]]:
